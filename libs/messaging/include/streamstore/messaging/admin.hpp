@@ -1,0 +1,44 @@
+#pragma once
+// Topic administration through librdkafka's Admin API, bridged onto Asio.
+// Thread safety: one operation at a time per Admin.
+
+#include <chrono>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+
+#include "streamstore/messaging/config.hpp"
+
+namespace streamstore::messaging {
+
+struct TopicSpec {
+    std::string name;
+    int partitions = 3;
+    int replication_factor = 1;
+};
+
+class Admin {
+public:
+    /// Throws KafkaException on an invalid property (naming it).
+    Admin(boost::asio::any_io_executor executor, const ClientConfig& config);
+    ~Admin();
+    Admin(const Admin&) = delete;
+    Admin& operator=(const Admin&) = delete;
+
+    /// Creates each topic that does not exist yet (CreateTopics); existing topics are left as
+    /// they are. Doubles as the start-up check that the broker is reachable: throws
+    /// KafkaException naming the bootstrap servers when no broker answered within `timeout`, or
+    /// naming the topic when the broker refused to create it.
+    boost::asio::awaitable<void> async_create_topics(const std::vector<TopicSpec>& topics,
+                                                     std::chrono::milliseconds timeout);
+
+    struct Impl;
+
+private:
+    std::shared_ptr<Impl> impl_;
+};
+
+}  // namespace streamstore::messaging

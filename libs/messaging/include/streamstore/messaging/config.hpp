@@ -1,0 +1,27 @@
+#pragma once
+// Configuration shared by every Kafka client of this library.
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace streamstore::messaging {
+
+/// One librdkafka property, e.g. {"linger.ms", "5"}.
+using Property = std::pair<std::string, std::string>;
+
+/// What every client needs. `properties` are passed to librdkafka verbatim after the
+/// library's own defaults, so they override them (e.g. -X compression.type=zstd). Property
+/// values may hold secrets (sasl.password, ssl.key.password): the library never logs them.
+struct ClientConfig {
+    std::string bootstrap_servers = "localhost:9092";  ///< bootstrap.servers
+    std::string client_id = "streamstore";             ///< client.id
+    std::vector<Property> properties;                  ///< any librdkafka property (CONFIGURATION.md)
+};
+
+/// Splits "key=value" at the first '='; nullopt when there is no '=' or the key is empty.
+std::optional<Property> parse_property(std::string_view text);
+
+}  // namespace streamstore::messaging

@@ -1,0 +1,105 @@
+#include "streamstore/messaging/admin.hpp"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <spdlog/spdlog.h>
+
+#include "client.hpp"
+#include "queue_waker.hpp"
+#include "streamstore/messaging/error.hpp"
+
+namespace streamstore::messaging {
+namespace asio = boost::asio;
+
+struct Admin::Impl {
+    Impl(asio::any_io_executor executor, const ClientConfig& config)
+        : strand(asio::make_strand(executor)), bootstrap_servers(config.bootstrap_servers) {
+        rk = detail::make_client(RD_KAFKA_PRODUCER, detail::make_conf(config, {}));
+        results.reset(rd_kafka_queue_new(rk));
+        waker.emplace(strand, results.get());
+    }
+    ~Impl() {
+        waker.reset();
+        results.reset();
+        rd_kafka_destroy(rk);
+    }
+
+    asio::awaitable<void> create_topics(std::vector<TopicSpec> topics, std::chrono::milliseconds timeout) {
+        char error[512];
+        std::vector<rd_kafka_NewTopic_t*> new_topics;
+        for (const auto& t : topics) {
+            rd_kafka_NewTopic_t* nt =
+                rd_kafka_NewTopic_new(t.name.c_str(), t.partitions, t.replication_factor, error, sizeof error);
+            if (nt == nullptr) {
+                rd_kafka_NewTopic_destroy_array(new_topics.data(), new_topics.size());
+                throw KafkaException("topic '" + t.name + "': " + error);
+            }
+            new_topics.push_back(nt);
+        }
+        rd_kafka_AdminOptions_t* options = rd_kafka_AdminOptions_new(rk, RD_KAFKA_ADMIN_OP_CREATETOPICS);
+        const int timeout_ms = static_cast<int>(timeout.count());
+        rd_kafka_AdminOptions_set_request_timeout(options, timeout_ms, error, sizeof error);
+        rd_kafka_AdminOptions_set_operation_timeout(options, timeout_ms, error, sizeof error);
+        rd_kafka_CreateTopics(rk, new_topics.data(), new_topics.size(), options, results.get());
+        rd_kafka_AdminOptions_destroy(options);
+        rd_kafka_NewTopic_destroy_array(new_topics.data(), new_topics.size());
+
+        const auto deadline = std::chrono::steady_clock::now() + timeout + std::chrono::seconds(5);
+        detail::EventPtr event;
+        while (!(event = detail::EventPtr(rd_kafka_queue_poll(results.get(), 0)))) {
+            if (std::chrono::steady_clock::now() > deadline) throw unreachable(timeout);
+            co_await waker->async_wait(std::chrono::milliseconds(500));
+        }
+        if (const auto err = rd_kafka_event_error(event.get())) {
+            if (err == RD_KAFKA_RESP_ERR__TIMED_OUT || err == RD_KAFKA_RESP_ERR__TRANSPORT) throw unreachable(timeout);
+            throw KafkaException(make_kafka_error(err),
+                                 std::string("creating topics failed: ") + rd_kafka_event_error_string(event.get()));
+        }
+        const rd_kafka_CreateTopics_result_t* result = rd_kafka_event_CreateTopics_result(event.get());
+        std::size_t count = 0;
+        const rd_kafka_topic_result_t** per_topic = rd_kafka_CreateTopics_result_topics(result, &count);
+        for (std::size_t i = 0; i < count; ++i) {
+            const auto err = rd_kafka_topic_result_error(per_topic[i]);
+            const char* name = rd_kafka_topic_result_name(per_topic[i]);
+            if (err == RD_KAFKA_RESP_ERR_NO_ERROR) {
+                spdlog::info("created topic '{}'", name);
+            } else if (err == RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS) {
+                spdlog::debug("topic '{}' exists", name);
+            } else if (err == RD_KAFKA_RESP_ERR__TIMED_OUT || err == RD_KAFKA_RESP_ERR_REQUEST_TIMED_OUT) {
+                throw unreachable(timeout);
+            } else {
+                const char* message = rd_kafka_topic_result_error_string(per_topic[i]);
+                throw KafkaException(make_kafka_error(err), std::string("cannot create topic '") + name +
+                                                                "': " + (message ? message : rd_kafka_err2str(err)));
+            }
+        }
+    }
+
+    KafkaException unreachable(std::chrono::milliseconds timeout) const {
+        return KafkaException(make_kafka_error(RD_KAFKA_RESP_ERR__TIMED_OUT),
+                              "no Kafka broker answered at " + bootstrap_servers + " within " +
+                                  std::to_string(timeout.count()) +
+                                  " ms (check --bootstrap-server / STREAMSTORE_BOOTSTRAP_SERVERS, or raise "
+                                  "--startup-timeout)");
+    }
+
+    asio::strand<asio::any_io_executor> strand;
+    std::string bootstrap_servers;
+    rd_kafka_t* rk = nullptr;
+    detail::QueuePtr results;
+    std::optional<detail::QueueWaker> waker;
+};
+
+Admin::Admin(asio::any_io_executor executor, const ClientConfig& config)
+    : impl_(std::make_shared<Impl>(std::move(executor), config)) {}
+
+Admin::~Admin() = default;
+
+asio::awaitable<void> Admin::async_create_topics(const std::vector<TopicSpec>& topics,
+                                                 std::chrono::milliseconds timeout) {
+    auto impl = impl_;
+    co_await asio::co_spawn(impl->strand, impl->create_topics(topics, timeout), asio::use_awaitable);
+}
+
+}  // namespace streamstore::messaging

@@ -1,0 +1,32 @@
+#include "streamstore/messaging/dead_letter.hpp"
+
+namespace streamstore::messaging {
+
+std::string dead_letter_topic(std::string_view topic) {
+    std::string name(topic);
+    name += ".dlq";
+    return name;
+}
+
+DeadLetter::DeadLetter(const Message& message, std::string_view error_class, std::string_view error_message)
+    : message_(message),
+      topic_(dead_letter_topic(message.topic())),
+      partition_(std::to_string(message.partition())),
+      offset_(std::to_string(message.offset())),
+      error_class_(error_class),
+      error_message_(error_message),
+      headers_{{{kDlqOriginalTopic, message.topic()},
+                {kDlqOriginalPartition, partition_},
+                {kDlqOriginalOffset, offset_},
+                {kDlqErrorClass, error_class_},
+                {kDlqErrorMessage, error_message_}}} {}
+
+ProducerRecord DeadLetter::record() const {
+    return ProducerRecord{.topic = topic_,
+                          .key = message_.key(),
+                          .value = message_.value(),
+                          .headers = headers_,
+                          .partition = kAnyPartition};
+}
+
+}  // namespace streamstore::messaging

@@ -1,0 +1,92 @@
+#include "queue_waker.hpp"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <array>
+#include <system_error>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/posix/stream_descriptor.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+namespace streamstore::messaging::detail {
+namespace asio = boost::asio;
+
+struct QueueWaker::State : std::enable_shared_from_this<State> {
+    State(Strand s, rd_kafka_queue_t* q) : strand(s), queue(q), reader(s), timer(s) {}
+
+    Strand strand;
+    rd_kafka_queue_t* queue;
+    asio::posix::stream_descriptor reader;
+    int write_fd = -1;
+    asio::steady_timer timer;
+    bool pending = false;   // a wake-up not yet consumed by async_wait
+    bool watching = false;  // an async_wait on the pipe is outstanding
+    bool closed = false;
+
+    void wake() {
+        pending = true;
+        timer.cancel();
+    }
+
+    void watch() {
+        if (watching || closed) return;
+        watching = true;
+        reader.async_wait(asio::posix::stream_descriptor::wait_read,
+                          [self = shared_from_this()](const boost::system::error_code& ec) {
+                              self->watching = false;
+                              if (ec) return;
+                              // Empty the pipe before the owner polls, so a write after that poll
+                              // is seen by the next watch().
+                              std::array<char, 256> sink;
+                              while (::read(self->reader.native_handle(), sink.data(), sink.size()) > 0) {
+                              }
+                              self->wake();
+                          });
+    }
+};
+
+QueueWaker::QueueWaker(Strand strand, rd_kafka_queue_t* queue) : state_(std::make_shared<State>(strand, queue)) {
+    int fds[2];
+    if (::pipe2(fds, O_NONBLOCK | O_CLOEXEC) != 0) {
+        throw std::system_error(errno, std::generic_category(), "pipe2 for librdkafka queue events");
+    }
+    state_->reader.assign(fds[0]);
+    state_->write_fd = fds[1];
+    static const char kPayload = 1;
+    rd_kafka_queue_io_event_enable(queue, state_->write_fd, &kPayload, 1);
+}
+
+QueueWaker::~QueueWaker() {
+    rd_kafka_queue_io_event_enable(state_->queue, -1, nullptr, 0);
+    ::close(state_->write_fd);
+    state_->write_fd = -1;
+    // The reader closes with the State, once no pipe wait refers to it any more.
+    state_->closed = true;
+    boost::system::error_code ignored;
+    state_->reader.cancel(ignored);
+}
+
+asio::awaitable<void> QueueWaker::async_wait(std::chrono::milliseconds timeout) {
+    auto state = state_;
+    if (state->closed) co_return;
+    state->watch();
+    if (!state->pending) {
+        state->timer.expires_after(timeout);
+        (void)co_await state->timer.async_wait(asio::as_tuple(asio::use_awaitable));
+    }
+    state->pending = false;
+}
+
+void QueueWaker::wake() { state_->wake(); }
+
+void QueueWaker::close() {
+    state_->closed = true;
+    boost::system::error_code ignored;
+    state_->reader.cancel(ignored);
+    state_->wake();
+}
+
+}  // namespace streamstore::messaging::detail

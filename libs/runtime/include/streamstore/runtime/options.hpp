@@ -1,0 +1,55 @@
+#pragma once
+// Command-line flags shared by every StreamStore service, on CLI11.
+//
+// Precedence: flag > environment variable > default. Every flag's environment variable is
+// shown by --help (e.g. STREAMSTORE_BOOTSTRAP_SERVERS). Parsing errors print one line naming the
+// flag and make parse() return a non-zero exit code.
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+
+#include "streamstore/messaging/config.hpp"
+
+namespace streamstore::runtime {
+
+/// Exit codes of every service.
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitFailure = 1;          ///< A runtime error (broker unreachable, fatal client error...).
+inline constexpr int kExitUsage = 2;            ///< A bad flag or environment variable.
+inline constexpr int kExitShutdownTimeout = 3;  ///< --shutdown-timeout passed before the service stopped.
+
+struct CommonOptions {
+    std::string bootstrap_servers = "localhost:9092";  ///< librdkafka bootstrap.servers
+    std::vector<std::string> kafka_properties;         ///< -X key=value, passed to librdkafka as is
+    std::string log_level = "info";
+    std::chrono::milliseconds startup_timeout{30'000}; ///< bounded wait for the broker at start
+    std::chrono::milliseconds shutdown_timeout{10'000};
+    int partitions = 3;                                ///< for topics created at start-up
+    int replication_factor = 1;                        ///< for topics created at start-up
+    int io_threads = 1;                                ///< threads running the io_context
+
+    /// The Kafka client configuration these options describe (bootstrap servers and -X).
+    [[nodiscard]] messaging::ClientConfig client_config(std::string client_id) const;
+};
+
+/// Adds --bootstrap-server/-b, -X, --log-level, --startup-timeout, --shutdown-timeout,
+/// --partitions, --replication-factor and --io-threads to `app`.
+void add_common_options(CLI::App& app, CommonOptions& options);
+
+/// Adds a duration option ("250ms", "2s", "0") that writes into `target`, with env var `env`.
+CLI::Option* add_duration_option(CLI::App& app, const std::string& name, std::chrono::milliseconds& target,
+                                 const std::string& description, const std::string& env);
+
+/// The environment variable for a flag: STREAMSTORE_ + upper-cased name with '-' as '_'.
+std::string env_name(std::string_view flag_name);
+
+/// Parses the command line. Returns nullopt to go on, or the exit code to return now: 0 after
+/// --help/--version, kExitUsage after an error (one line on stderr: "<app>: <flag>: <problem>").
+std::optional<int> parse(CLI::App& app, int argc, char** argv);
+
+}  // namespace streamstore::runtime

@@ -1,0 +1,99 @@
+#include "streamstore/runtime/options.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <iostream>
+
+#include "streamstore/runtime/duration.hpp"
+
+namespace streamstore::runtime {
+
+std::string env_name(std::string_view flag_name) {
+    std::string env = "STREAMSTORE_";
+    for (char c : flag_name) {
+        env += c == '-' ? '_' : static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    }
+    return env;
+}
+
+CLI::Option* add_duration_option(CLI::App& app, const std::string& name, std::chrono::milliseconds& target,
+                                 const std::string& description, const std::string& env) {
+    auto* option = app.add_option_function<std::string>(
+        name, [&target](const std::string& text) { target = *parse_duration(text); }, description);
+    option->check(CLI::Validator(
+        [](std::string& text) -> std::string {
+            return parse_duration(text) ? "" : "'" + text + "' is not a duration (use e.g. 250ms, 2s, 1m; 0 for none)";
+        },
+        "DURATION"));
+    option->default_str(format_duration(target));
+    option->envname(env);
+    return option;
+}
+
+messaging::ClientConfig CommonOptions::client_config(std::string client_id) const {
+    messaging::ClientConfig config;
+    config.bootstrap_servers = bootstrap_servers;
+    config.client_id = std::move(client_id);
+    for (const auto& property : kafka_properties) config.properties.push_back(*messaging::parse_property(property));
+    return config;
+}
+
+void add_common_options(CLI::App& app, CommonOptions& o) {
+    app.add_option("-b,--bootstrap-server", o.bootstrap_servers,
+                   "Kafka bootstrap servers, host:port[,host:port...] (librdkafka bootstrap.servers)")
+        ->envname("STREAMSTORE_BOOTSTRAP_SERVERS")
+        ->capture_default_str();
+    app.add_option("-X,--property", o.kafka_properties,
+                   "A librdkafka property key=value, repeatable (as in kcat); from the environment, one "
+                   "per line")
+        ->envname("STREAMSTORE_KAFKA_PROPERTIES")
+        ->delimiter('\n')
+        ->type_name("KEY=VALUE")
+        ->check(CLI::Validator(
+            [](std::string& text) -> std::string {
+                return messaging::parse_property(text) ? "" : "'" + text + "' is not key=value";
+            },
+            "KEY=VALUE"));
+    app.add_option("--log-level", o.log_level, "Log level")
+        ->envname("STREAMSTORE_LOG_LEVEL")
+        ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}))
+        ->capture_default_str();
+    add_duration_option(app, "--startup-timeout", o.startup_timeout,
+                        "How long to wait for the broker at start before giving up", "STREAMSTORE_STARTUP_TIMEOUT");
+    add_duration_option(app, "--shutdown-timeout", o.shutdown_timeout,
+                        "How long a graceful stop (SIGINT/SIGTERM) may take before the process gives up",
+                        "STREAMSTORE_SHUTDOWN_TIMEOUT");
+    app.add_option("--partitions", o.partitions, "Partitions of topics this service creates when missing")
+        ->envname("STREAMSTORE_PARTITIONS")
+        ->check(CLI::Range(1, 10'000))
+        ->capture_default_str();
+    app.add_option("--replication-factor", o.replication_factor,
+                   "Replication factor of topics this service creates when missing")
+        ->envname("STREAMSTORE_REPLICATION_FACTOR")
+        ->check(CLI::Range(1, 100))
+        ->capture_default_str();
+    app.add_option("--io-threads", o.io_threads, "Threads running the event loop")
+        ->envname("STREAMSTORE_IO_THREADS")
+        ->check(CLI::Range(1, 256))
+        ->capture_default_str();
+}
+
+std::optional<int> parse(CLI::App& app, int argc, char** argv) {
+    try {
+        app.parse(argc, argv);
+        return std::nullopt;
+    } catch (const CLI::CallForHelp& e) {
+        return app.exit(e);
+    } catch (const CLI::CallForAllHelp& e) {
+        return app.exit(e);
+    } catch (const CLI::CallForVersion& e) {
+        return app.exit(e);
+    } catch (const CLI::ParseError& e) {
+        std::string message = e.what();
+        std::replace(message.begin(), message.end(), '\n', ' ');
+        std::cerr << app.get_name() << ": " << message << " (see --help)\n";
+        return kExitUsage;
+    }
+}
+
+}  // namespace streamstore::runtime

@@ -1,0 +1,81 @@
+#include "streamstore/runtime/service_host.hpp"
+
+#include <csignal>
+#include <cstdlib>
+#include <optional>
+#include <thread>
+#include <vector>
+
+#include <boost/asio/bind_executor.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <spdlog/spdlog.h>
+
+#include "streamstore/runtime/duration.hpp"
+#include "streamstore/runtime/options.hpp"
+
+namespace streamstore::runtime {
+namespace asio = boost::asio;
+
+ServiceHost::ServiceHost(std::string name, int io_threads, std::chrono::milliseconds shutdown_timeout)
+    : name_(std::move(name)), io_threads_(io_threads), shutdown_timeout_(shutdown_timeout), context_(io_threads) {}
+
+int ServiceHost::run(asio::awaitable<int> service, std::function<void()> stop) {
+    // Everything below runs on one strand, so these locals need no locking.
+    auto strand = asio::make_strand(context_);
+    asio::signal_set signals(strand, SIGINT, SIGTERM);
+    asio::steady_timer deadline(strand);
+    std::optional<int> exit_code;
+    bool stopping = false;
+
+    asio::co_spawn(context_, std::move(service),
+                   asio::bind_executor(strand, [&](std::exception_ptr error, int code) {
+                       if (error) {
+                           try {
+                               std::rethrow_exception(error);
+                           } catch (const std::exception& e) {
+                               spdlog::critical("{}", e.what());
+                           }
+                           code = kExitFailure;
+                       }
+                       exit_code = code;
+                       signals.cancel();
+                       deadline.cancel();
+                   }));
+
+    std::function<void(const boost::system::error_code&, int)> on_signal =
+        [&](const boost::system::error_code& ec, int signal) {
+            if (ec || exit_code) return;
+            if (stopping) {
+                spdlog::error("second {} during shutdown: exiting now", signal == SIGINT ? "SIGINT" : "SIGTERM");
+                spdlog::shutdown();
+                std::_Exit(kExitShutdownTimeout);
+            }
+            stopping = true;
+            spdlog::info("{} received: stopping (deadline {})", signal == SIGINT ? "SIGINT" : "SIGTERM",
+                         format_duration(shutdown_timeout_));
+            stop();
+            deadline.expires_after(shutdown_timeout_);
+            deadline.async_wait([&](const boost::system::error_code& timer_ec) {
+                if (timer_ec || exit_code) return;
+                // The graceful stop is stuck: say so and leave without running destructors that
+                // could block on the same stuck work.
+                spdlog::error("{} did not stop within --shutdown-timeout {}: exiting without a clean stop",
+                              name_, format_duration(shutdown_timeout_));
+                spdlog::shutdown();
+                std::_Exit(kExitShutdownTimeout);
+            });
+            signals.async_wait(on_signal);
+        };
+    signals.async_wait(on_signal);
+
+    std::vector<std::jthread> threads;
+    for (int i = 1; i < io_threads_; ++i) threads.emplace_back([this] { context_.run(); });
+    context_.run();
+    threads.clear();
+    return exit_code.value_or(kExitFailure);
+}
+
+}  // namespace streamstore::runtime
