@@ -60,7 +60,7 @@ def check(name):
                 log("PASS  %-34s %s (%.1fs)" % (name, detail, time.monotonic() - t0))
             except Exception as e:  # noqa: BLE001 - report everything
                 results.append((name, False, repr(e)))
-                log("FAIL  %-34s %r" % (name, e))
+                log("FAIL  %-34s %r (%.1fs)" % (name, e, time.monotonic() - t0))
                 traceback.print_exc()
         return run
     return wrap
@@ -97,16 +97,21 @@ def create_topic(name, partitions=3):
     raise AssertionError("topic %s not ready" % name)
 
 
+def dotted(extra):
+    """enable_idempotence=True -> {"enable.idempotence": True}; callbacks (*_cb) keep their names."""
+    return {(k if k.endswith("_cb") else k.replace("_", ".")): v for k, v in extra.items()}
+
+
 def producer(**extra):
     conf = {"bootstrap.servers": BOOTSTRAP, "linger.ms": 5}
-    conf.update({k.replace("_", "."): v for k, v in extra.items()})
+    conf.update(dotted(extra))
     return ck.Producer(conf)
 
 
 def consumer(group, **extra):
     conf = {"bootstrap.servers": BOOTSTRAP, "group.id": group, "auto.offset.reset": "earliest",
             "enable.auto.commit": False, "session.timeout.ms": 10000, "heartbeat.interval.ms": 1000}
-    conf.update({k.replace("_", "."): v for k, v in extra.items()})
+    conf.update(dotted(extra))
     return ck.Consumer(conf)
 
 
@@ -341,6 +346,9 @@ def t_transactions():
         if commit:
             p.commit_transaction(TIMEOUT)
         else:
+            # Flush first so the records really reach the log (abort_transaction purges unsent ones):
+            # read_uncommitted must then see them and read_committed must not.
+            expect(p.flush(TIMEOUT) == 0, "flush before abort")
             p.abort_transaction(TIMEOUT)
         return got
 

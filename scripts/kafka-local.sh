@@ -4,6 +4,7 @@
 #
 #   scripts/kafka-local.sh start                  fetch jars (once), format storage (once), start, wait until ready
 #   scripts/kafka-local.sh stop                   SIGTERM, wait, SIGKILL after the deadline
+#   scripts/kafka-local.sh restart                stop, then start
 #   scripts/kafka-local.sh status                 exit 0 ready, 1 running but not reachable, 3 stopped
 #   scripts/kafka-local.sh logs [-f] [LINES]      tail of the broker's server.log
 #   scripts/kafka-local.sh wipe                   stop, delete data/logs/tmp (keeps the jar cache)
@@ -12,7 +13,7 @@
 #   scripts/kafka-local.sh tool NAME [ARGS...]    run one of Kafka's CLI tools (topics, consumer-groups, ...)
 #
 # Environment:
-#   KAFKA_VERSION                       Kafka version from Maven Central (default below)
+#   KAFKA_VERSION                       Kafka version from Maven Central, default 4.1.2
 #   STREAMSTORE_KAFKA_PORT              client (PLAINTEXT) port, default 9092
 #   STREAMSTORE_KAFKA_CONTROLLER_PORT   KRaft controller port, default 9093
 #   STREAMSTORE_KAFKA_DIR               work directory, default <repo>/.kafka-local
@@ -61,6 +62,7 @@ readonly PIDFILE="$KDIR/kafka.pid"
 readonly OUTFILE="$LOGS/broker.out"          # the JVM's own stdout/stderr (crashes, GC/heap errors)
 readonly SERVER_LOG="$LOGS/server.log"
 readonly DATA_VERSION_FILE="$KDIR/data.kafka-version"
+readonly SESSION_TIMEOUT_S=30   # broker.session.timeout.ms, see write_server_properties
 
 if ((KAFKA_MAJOR >= 4)); then
     LOG_OPTS=(-Dlog4j2.configurationFile="$CONF_DIR/log4j2.properties")
@@ -103,6 +105,7 @@ fetch_jars() {
     mkdir -p -- "$KDIR/lib"
     local stage
     stage=$(mktemp -d "$KDIR/lib/.fetch-$KAFKA_VERSION.XXXXXX")
+    chmod 755 "$stage"
     say "fetching Kafka $KAFKA_VERSION jars with Maven into $LIB"
     # Output kept for errors only (Maven 3.8's -q still prints stray ANSI resets).
     local out
@@ -137,6 +140,11 @@ broker_pid() {
     [[ -r /proc/$pid/cmdline ]] || { echo "$pid"; return 0; }   # no procfs: trust the pid
     tr '\0' ' ' <"/proc/$pid/cmdline" | grep -qF "kafka.Kafka $PROPS" || return 1
     echo "$pid"
+}
+
+# The Kafka version a running broker was started with (from its classpath .../lib/<version>/*).
+running_version() {
+    tr '\0' '\n' <"/proc/$1/cmdline" 2>/dev/null | sed -n 's#^.*/lib/\([^/]*\)/\*$#\1#p' | head -n1
 }
 
 who_listens() {
@@ -181,6 +189,12 @@ offsets.topic.num.partitions=5
 transaction.state.log.num.partitions=5
 # Consumers join immediately instead of waiting 3 s for more members.
 group.initial.rebalance.delay.ms=0
+# The controller fences a broker whose heartbeats stop for this long (default 9 s). With one node, fencing takes
+# every partition offline; on a busy 2-core machine the broker was seen stalling ~20 s (other builds running),
+# which fenced it and failed clients. The cost: after an unclean exit (kill -9) the restarted broker cannot
+# register until the old session expires, so such a restart takes this long (the script then waits longer).
+# Keep it well below initial.broker.registration.timeout.ms (60 s), or the restarted broker gives up and exits.
+broker.session.timeout.ms=$((SESSION_TIMEOUT_S * 1000))
 
 # Topics created without an explicit count (auto-created or admin API with -1) get 3 partitions.
 num.partitions=3
@@ -280,8 +294,13 @@ cmd_start() {
     lock
     local pid
     if pid=$(broker_pid); then
+        local rv
+        rv=$(running_version "$pid")
         if port_open "$PORT"; then
-            say "already running (pid $pid) and reachable on 127.0.0.1:$PORT"
+            say "already running (pid $pid, Kafka ${rv:-?}) and reachable on 127.0.0.1:$PORT"
+            if [[ -n $rv && $rv != "$KAFKA_VERSION" ]]; then
+                say "warning: it runs Kafka $rv, not KAFKA_VERSION=$KAFKA_VERSION; '$0 stop' first to switch"
+            fi
             return 0
         fi
         say "already running (pid $pid) but 127.0.0.1:$PORT not open yet; waiting"
@@ -303,6 +322,15 @@ cmd_start() {
     write_server_properties
     format_storage_if_needed
 
+    # Kafka leaves .kafka_cleanshutdown in the log dir on a clean stop. Without it (kill -9, crash), the controller
+    # still holds the old broker session and refuses the new registration until the session times out.
+    local extra=0
+    if [[ -f $DATA/meta.properties && ! -f $DATA/.kafka_cleanshutdown && -d $DATA/__cluster_metadata-0 ]]; then
+        extra=$SESSION_TIMEOUT_S
+        say "previous broker did not shut down cleanly: log recovery, and registration waits for the old" \
+            "session to expire (~${SESSION_TIMEOUT_S}s); allowing ${extra}s more"
+    fi
+
     local log_off out_off t0
     log_off=$(file_size "$SERVER_LOG")
     out_off=$(file_size "$OUTFILE")
@@ -316,6 +344,7 @@ cmd_start() {
     setsid nohup bash -c 'echo $$ >"$0"; exec "$@"' "$PIDFILE" \
         "$JAVA" -Xms256m -Xmx512m -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -XX:InitiatingHeapOccupancyPercent=35 \
         -XX:+ExplicitGCInvokesConcurrent -Djava.awt.headless=true \
+        -Xlog:gc*:file="$LOGS/gc.log":time,uptime:filecount=3,filesize=10M \
         -Djava.io.tmpdir="$TMPD" -Dkafka.logs.dir="$LOGS" "${LOG_OPTS[@]}" \
         -cp "$LIB/*" kafka.Kafka "$PROPS" \
         </dev/null >>"$OUTFILE" 2>&1 9>&- &
@@ -323,7 +352,7 @@ cmd_start() {
     for ((i = 0; i < 50; i++)); do [[ -s $PIDFILE ]] && break; sleep 0.1; done
     [[ -s $PIDFILE ]] || die "broker process did not start (no pid file); see $OUTFILE"
     pid=$(<"$PIDFILE")
-    wait_ready "$pid" "$t0" "$log_off" "$out_off"
+    START_TIMEOUT=$((START_TIMEOUT + extra)) wait_ready "$pid" "$t0" "$log_off" "$out_off"
 }
 
 cmd_stop() {
@@ -357,7 +386,9 @@ cmd_status() {
     local pid
     if pid=$(broker_pid); then
         if port_open "$PORT"; then
-            say "running: pid $pid, Kafka $KAFKA_VERSION, ready on 127.0.0.1:$PORT (dir $KDIR)"
+            local rv
+            rv=$(running_version "$pid")
+            say "running: pid $pid, Kafka ${rv:-?}, ready on 127.0.0.1:$PORT (dir $KDIR)"
             return 0
         fi
         say "running: pid $pid, but 127.0.0.1:$PORT is not accepting connections (starting or stuck?)"

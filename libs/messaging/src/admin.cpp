@@ -17,10 +17,8 @@ struct Admin::Impl {
         : strand(asio::make_strand(executor)), bootstrap_servers(config.bootstrap_servers) {
         rk = detail::make_client(RD_KAFKA_PRODUCER, detail::make_conf(config, {}));
         results.reset(rd_kafka_queue_new(rk));
-        waker.emplace(strand, results.get());
     }
     ~Impl() {
-        waker.reset();
         results.reset();
         rd_kafka_destroy(rk);
     }
@@ -45,11 +43,13 @@ struct Admin::Impl {
         rd_kafka_AdminOptions_destroy(options);
         rd_kafka_NewTopic_destroy_array(new_topics.data(), new_topics.size());
 
+        // Watch the result queue only for this operation: nothing is left waiting afterwards.
+        detail::QueueWaker waker(strand, results.get());
         const auto deadline = std::chrono::steady_clock::now() + timeout + std::chrono::seconds(5);
         detail::EventPtr event;
         while (!(event = detail::EventPtr(rd_kafka_queue_poll(results.get(), 0)))) {
             if (std::chrono::steady_clock::now() > deadline) throw unreachable(timeout);
-            co_await waker->async_wait(std::chrono::milliseconds(500));
+            co_await waker.async_wait(std::chrono::milliseconds(500));
         }
         if (const auto err = rd_kafka_event_error(event.get())) {
             if (err == RD_KAFKA_RESP_ERR__TIMED_OUT || err == RD_KAFKA_RESP_ERR__TRANSPORT) throw unreachable(timeout);
@@ -88,7 +88,6 @@ struct Admin::Impl {
     std::string bootstrap_servers;
     rd_kafka_t* rk = nullptr;
     detail::QueuePtr results;
-    std::optional<detail::QueueWaker> waker;
 };
 
 Admin::Admin(asio::any_io_executor executor, const ClientConfig& config)

@@ -123,7 +123,7 @@ struct Consumer::Impl : std::enable_shared_from_this<Impl> {
             asio::post(current->strand, [self = shared_from_this(), worker = current, records = std::move(run)]() mutable {
                 self->enqueue(worker, std::move(records));
             });
-            run = {};
+            run = std::vector<Message>();
         };
         for (rd_kafka_message_t* raw : messages) {
             Message message(raw);
@@ -268,7 +268,8 @@ struct Consumer::Impl : std::enable_shared_from_this<Impl> {
         for (auto& r : records) worker->queue.push_back(std::move(r));
         if (!worker->running) {
             worker->running = true;
-            asio::co_spawn(worker->strand, handle_records(shared_from_this(), worker), asio::detached);
+            auto self = shared_from_this();  // named: see Producer::Impl::start
+            asio::co_spawn(worker->strand, handle_records(self, worker), asio::detached);
         }
     }
 

@@ -44,6 +44,10 @@ bool is_retriable(std::error_code error) noexcept {
     }
 }
 
+bool is_queue_full(std::error_code error) noexcept {
+    return error == make_kafka_error(RD_KAFKA_RESP_ERR__QUEUE_FULL);
+}
+
 std::string error_name(std::error_code error) {
     if (error.category() != kafka_category()) return error.message();
     return rd_kafka_err2name(static_cast<rd_kafka_resp_err_t>(error.value()));

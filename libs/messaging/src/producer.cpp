@@ -3,7 +3,6 @@
 #include <atomic>
 #include <mutex>
 
-#include <boost/asio/any_completion_handler.hpp>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/associated_executor.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -23,17 +22,22 @@ namespace asio = boost::asio;
 using namespace asio::experimental::awaitable_operators;
 
 namespace {
-// A delivery report completes an async_send on the awaiting coroutine's executor.
-class HandlerListener final : public DeliveryListener {
+// A listener the producer owns: deleted after its report, or discarded when the producer is
+// destroyed first.
+class OwnedListener : public DeliveryListener {
 public:
-    explicit HandlerListener(asio::any_completion_handler<void(DeliveryReport)> handler)
-        : handler_(std::move(handler)) {}
+    virtual ~OwnedListener() = default;
+};
 
-    void on_delivery(const DeliveryReport& report, const ProducerRecord&) noexcept override {
-        complete(report);
-    }
+// A delivery report completes an async_send on the awaiting coroutine's executor.
+template <class Handler>
+class HandlerListener final : public OwnedListener {
+public:
+    explicit HandlerListener(Handler handler) : handler_(std::move(handler)) {}
 
-    // Posts (never runs inline: we are inside rd_kafka_poll) and deletes this.
+    void on_delivery(const DeliveryReport& report, const ProducerRecord&) noexcept override { complete(report); }
+
+    // Posts (never runs inline: we may be inside rd_kafka_poll) and deletes this.
     void complete(const DeliveryReport& report) {
         auto executor = asio::get_associated_executor(handler_);
         asio::post(executor, [handler = std::move(handler_), report]() mutable { std::move(handler)(report); });
@@ -41,7 +45,7 @@ public:
     }
 
 private:
-    asio::any_completion_handler<void(DeliveryReport)> handler_;
+    Handler handler_;
 };
 
 constexpr int kPollBudget = 10'000;  // events served per turn before yielding the strand
@@ -76,7 +80,12 @@ struct Producer::Impl : std::enable_shared_from_this<Impl> {
         rd_kafka_destroy(rk);
     }
 
-    void start() { asio::co_spawn(strand, poll_loop(shared_from_this()), asio::detached); }
+    void start() {
+        // A named shared_ptr, not a temporary: GCC 12 destroys prvalue coroutine arguments twice
+        // (GCC PR 99576). The same applies to every coroutine call in this project.
+        auto self = shared_from_this();
+        asio::co_spawn(strand, poll_loop(self), asio::detached);
+    }
 
     static asio::awaitable<void> poll_loop(std::shared_ptr<Impl> self) {
         while (!self->closed.load()) {
@@ -101,7 +110,7 @@ struct Producer::Impl : std::enable_shared_from_this<Impl> {
         if (listener == nullptr) return;
         if (self->destroying) {
             // Only HandlerListeners can still be pending here (send() callers flush first).
-            if (auto* handler = dynamic_cast<HandlerListener*>(listener)) delete handler;
+            if (auto* owned = dynamic_cast<OwnedListener*>(listener)) delete owned;
             return;
         }
         DeliveryReport report{message->err ? make_kafka_error(message->err) : std::error_code{}, message->partition,
@@ -138,12 +147,15 @@ struct Producer::Impl : std::enable_shared_from_this<Impl> {
         // rd_kafka_producev wants a NUL-terminated topic name.
         thread_local std::string topic;
         topic.assign(record.topic);
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wold-style-cast"  // librdkafka's RD_KAFKA_V_* macros
         const rd_kafka_resp_err_t err = rd_kafka_producev(
             rk, RD_KAFKA_V_TOPIC(topic.c_str()), RD_KAFKA_V_PARTITION(record.partition),
             RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
             RD_KAFKA_V_KEY(record.key.empty() ? nullptr : const_cast<char*>(record.key.data()), record.key.size()),
             RD_KAFKA_V_VALUE(const_cast<char*>(record.value.data()), record.value.size()),
             RD_KAFKA_V_HEADERS(headers), RD_KAFKA_V_OPAQUE(&listener), RD_KAFKA_V_END);
+#pragma GCC diagnostic pop
         if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
             if (headers != nullptr) rd_kafka_headers_destroy(headers);  // not taken on failure
             return make_kafka_error(err);
@@ -164,6 +176,19 @@ struct Producer::Impl : std::enable_shared_from_this<Impl> {
         co_return true;
     }
 
+    // On the strand. The conditions are reference-capturing (trivially destructible) lambdas.
+    asio::awaitable<void> wait_for_space(std::uint64_t seen) {
+        co_await wait_until([&] { return reports.load() != seen; }, asio::steady_timer::time_point::max());
+    }
+
+    asio::awaitable<std::size_t> flush(std::chrono::milliseconds timeout) {
+        rd_kafka_flush(rk, 0);  // timeout 0: only sends lingering batches now; never blocks
+        serve();
+        co_await wait_until([&] { return rd_kafka_outq_len(rk) == 0; },
+                            asio::steady_timer::clock_type::now() + timeout);
+        co_return static_cast<std::size_t>(rd_kafka_outq_len(rk));
+    }
+
     asio::strand<asio::any_io_executor> strand;
     rd_kafka_t* rk = nullptr;
     detail::QueuePtr queue;
@@ -179,8 +204,10 @@ Producer::Producer(asio::any_io_executor executor, const ProducerConfig& config)
     impl_->start();
 }
 
-Producer::~Producer() {
-    impl_->closed = true;
+Producer::~Producer() { close(); }
+
+void Producer::close() {
+    if (impl_->closed.exchange(true)) return;
     asio::post(impl_->strand, [impl = impl_] {
         impl->waker->close();
         impl->progress.cancel();
@@ -196,12 +223,12 @@ asio::awaitable<DeliveryReport> Producer::async_send(const ProducerRecord& recor
         std::error_code immediate;
         DeliveryReport report = co_await asio::async_initiate<decltype(asio::use_awaitable), void(DeliveryReport)>(
             [&](auto handler) {
-                auto* listener = new HandlerListener(std::move(handler));
+                auto* listener = new HandlerListener<decltype(handler)>(std::move(handler));
                 immediate = impl_->send(record, *listener);
                 if (immediate) listener->complete(DeliveryReport{immediate});
             },
             asio::use_awaitable);
-        if (report.error == make_kafka_error(RD_KAFKA_RESP_ERR__QUEUE_FULL)) {
+        if (is_queue_full(report.error)) {
             co_await async_wait_for_space();
             continue;
         }
@@ -209,31 +236,16 @@ asio::awaitable<DeliveryReport> Producer::async_send(const ProducerRecord& recor
     }
 }
 
+// Both hop onto the producer's strand through a member coroutine rather than a capturing lambda:
+// GCC 12 destroys a capturing closure that is a temporary inside a co_await expression twice.
 asio::awaitable<void> Producer::async_wait_for_space() {
     auto impl = impl_;
-    const std::uint64_t seen = impl->reports.load();
-    co_await asio::co_spawn(
-        impl->strand,
-        [impl, seen]() -> asio::awaitable<void> {
-            co_await impl->wait_until([&] { return impl->reports.load() != seen; },
-                                      asio::steady_timer::time_point::max());
-        },
-        asio::use_awaitable);
+    co_await asio::co_spawn(impl->strand, impl->wait_for_space(impl->reports.load()), asio::use_awaitable);
 }
 
 asio::awaitable<std::size_t> Producer::async_flush(std::chrono::milliseconds timeout) {
     auto impl = impl_;
-    co_return co_await asio::co_spawn(
-        impl->strand,
-        [impl, timeout]() -> asio::awaitable<std::size_t> {
-            // Timeout 0: only sends lingering batches now; never blocks.
-            rd_kafka_flush(impl->rk, 0);
-            impl->serve();
-            co_await impl->wait_until([&] { return rd_kafka_outq_len(impl->rk) == 0; },
-                                      asio::steady_timer::clock_type::now() + timeout);
-            co_return static_cast<std::size_t>(rd_kafka_outq_len(impl->rk));
-        },
-        asio::use_awaitable);
+    co_return co_await asio::co_spawn(impl->strand, impl->flush(timeout), asio::use_awaitable);
 }
 
 std::size_t Producer::in_flight() const { return static_cast<std::size_t>(rd_kafka_outq_len(impl_->rk)); }

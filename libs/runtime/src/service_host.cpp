@@ -1,6 +1,9 @@
 #include "streamstore/runtime/service_host.hpp"
 
+#include <atomic>
+#include <condition_variable>
 #include <csignal>
+#include <mutex>
 #include <cstdlib>
 #include <optional>
 #include <thread>
@@ -29,6 +32,7 @@ int ServiceHost::run(asio::awaitable<int> service, std::function<void()> stop) {
     asio::steady_timer deadline(strand);
     std::optional<int> exit_code;
     bool stopping = false;
+    std::atomic<bool> finished{false};
 
     asio::co_spawn(context_, std::move(service),
                    asio::bind_executor(strand, [&](std::exception_ptr error, int code) {
@@ -43,6 +47,8 @@ int ServiceHost::run(asio::awaitable<int> service, std::function<void()> stop) {
                        exit_code = code;
                        signals.cancel();
                        deadline.cancel();
+                       finished.store(true);
+                       finished.notify_all();
                    }));
 
     std::function<void(const boost::system::error_code&, int)> on_signal =
@@ -71,10 +77,25 @@ int ServiceHost::run(asio::awaitable<int> service, std::function<void()> stop) {
         };
     signals.async_wait(on_signal);
 
+    // Once the service is done, its clients have been closed and the io_context runs out of work
+    // by itself. Should some background work linger, stop the io_context rather than hang.
+    std::jthread watchdog([this, &finished](std::stop_token stop) {
+        finished.wait(false);
+        std::mutex m;
+        std::condition_variable_any cv;
+        std::unique_lock lock(m);
+        if (!cv.wait_for(lock, stop, std::chrono::seconds(5), [] { return false; }) && !stop.stop_requested()) {
+            spdlog::warn("{}: work still pending 5 s after the service finished; stopping the event loop", name_);
+            context_.stop();
+        }
+    });
     std::vector<std::jthread> threads;
     for (int i = 1; i < io_threads_; ++i) threads.emplace_back([this] { context_.run(); });
     context_.run();
     threads.clear();
+    watchdog.request_stop();
+    finished.store(true);
+    finished.notify_all();
     return exit_code.value_or(kExitFailure);
 }
 

@@ -20,6 +20,10 @@ std::error_code make_kafka_error(int rd_kafka_resp_err) noexcept;
 /// Transient: retrying the same operation later may succeed (timeouts, leader changes, queue full).
 bool is_retriable(std::error_code error) noexcept;
 
+/// librdkafka's local queue is full (queue.buffering.max.messages/kbytes): wait for delivery
+/// reports (Producer::async_wait_for_space) and send again.
+bool is_queue_full(std::error_code error) noexcept;
+
 /// The name librdkafka gives the code, e.g. "_MSG_TIMED_OUT" or "NOT_LEADER_OR_FOLLOWER".
 std::string error_name(std::error_code error);
 

@@ -11,8 +11,10 @@
 // - send(record, listener): the throughput path. Returns at once; the listener's on_delivery is
 //   called on the producer's strand when the report arrives. No allocation beyond librdkafka's.
 //
-// Lifecycle: construct, send, co_await async_flush() before destroying for a clean stop. The
-// destructor purges whatever is still undelivered (their listeners are not called).
+// Lifecycle: construct, send, co_await async_flush(), then close() while the io_context still
+// runs, so the producer's background polling ends and the io_context can run out of work. The
+// destructor closes too, and purges whatever is still undelivered (their listeners are not
+// called). Destroy it before the io_context.
 // Thread safety: send, async_send, async_wait_for_space, async_flush and the observers may be
 // called from any thread concurrently. Destroy only once nothing else uses the producer.
 
@@ -89,6 +91,10 @@ public:
     /// Waits until every enqueued record has its delivery report, or `timeout` passes.
     /// Returns how many records are still undelivered (0 = all done).
     boost::asio::awaitable<std::size_t> async_flush(std::chrono::milliseconds timeout);
+
+    /// Stops serving delivery reports; the background poll loop ends soon after. Call after
+    /// async_flush(). Idempotent, thread-safe, returns at once.
+    void close();
 
     /// Records enqueued and not yet reported (librdkafka's rd_kafka_outq_len).
     [[nodiscard]] std::size_t in_flight() const;

@@ -1,0 +1,39 @@
+#include "latency_recorder.hpp"
+
+#include <cmath>
+
+namespace streamstore::notification {
+
+std::size_t LatencyRecorder::bucket_of(std::int64_t ms) noexcept {
+    if (ms < 0) ms = 0;
+    if (ms < static_cast<std::int64_t>(kFineBuckets)) return static_cast<std::size_t>(ms);
+    const auto coarse = static_cast<std::size_t>((ms - static_cast<std::int64_t>(kFineBuckets)) / 100);
+    return kFineBuckets + (coarse < kCoarseBuckets ? coarse : kCoarseBuckets);
+}
+
+std::int64_t LatencyRecorder::upper_bound_of(std::size_t bucket) noexcept {
+    if (bucket < kFineBuckets) return static_cast<std::int64_t>(bucket);
+    return static_cast<std::int64_t>(kFineBuckets + (bucket - kFineBuckets + 1) * 100);
+}
+
+void LatencyRecorder::record(std::int64_t latency_ms) noexcept {
+    buckets_[bucket_of(latency_ms)].fetch_add(1, std::memory_order_relaxed);
+    count_.fetch_add(1, std::memory_order_relaxed);
+    std::int64_t seen = max_.load(std::memory_order_relaxed);
+    while (latency_ms > seen && !max_.compare_exchange_weak(seen, latency_ms, std::memory_order_relaxed)) {
+    }
+}
+
+std::int64_t LatencyRecorder::percentile_ms(double quantile) const noexcept {
+    const std::uint64_t total = count_.load();
+    if (total == 0) return 0;
+    const auto rank = static_cast<std::uint64_t>(std::ceil(quantile * static_cast<double>(total)));
+    std::uint64_t seen = 0;
+    for (std::size_t b = 0; b < buckets_.size(); ++b) {
+        seen += buckets_[b].load(std::memory_order_relaxed);
+        if (seen >= rank && seen > 0) return upper_bound_of(b);
+    }
+    return max_.load();
+}
+
+}  // namespace streamstore::notification
