@@ -40,11 +40,9 @@ trap 'rm -rf -- "$rootfs" "$rootfs.log"' EXIT
 echo "podman-base-image: debootstrap --variant=minbase $DEBIAN_SUITE from $mirror"
 debootstrap --variant=minbase "$DEBIAN_SUITE" "$rootfs" "$mirror" >"$rootfs.log" 2>&1 || {
     tail -n 30 "$rootfs.log" >&2
-    rm -f -- "$rootfs.log"
     echo "podman-base-image: debootstrap failed" >&2
     exit 1
 }
-rm -f -- "$rootfs.log"
 
 # Same apt sources as this host (the official image also has bookworm-updates and bookworm-security), so
 # packages installed in image builds match the host's versions; debootstrap itself only wrote the base suite.
@@ -53,20 +51,43 @@ if [[ -z ${DEBIAN_MIRROR:-} && $DEBIAN_SUITE == bookworm && -r $SOURCES ]]; then
     rm -f -- "$rootfs/etc/apt/sources.list"
 fi
 
+# Slim like the official -slim images: dpkg leaves out docs (but keeps copyright files), man pages and
+# translations, and apt keeps neither its binary caches nor downloaded .debs. Written before the upgrade below
+# so that it already obeys them, and inherited by every image built FROM this one.
+cat >"$rootfs/etc/dpkg/dpkg.cfg.d/docker" <<'CFG'
+path-exclude /usr/share/doc/*
+path-include /usr/share/doc/*/copyright
+path-exclude /usr/share/groff/*
+path-exclude /usr/share/info/*
+path-exclude /usr/share/linda/*
+path-exclude /usr/share/lintian/overrides/*
+path-exclude /usr/share/locale/*
+path-exclude /usr/share/man/*
+CFG
+cat >"$rootfs/etc/apt/apt.conf.d/docker-clean" <<'CFG'
+DPkg::Post-Invoke { "rm -f /var/cache/apt/archives/*.deb /var/cache/apt/archives/partial/*.deb /var/cache/apt/*.bin || true"; };
+APT::Update::Post-Invoke { "rm -f /var/cache/apt/archives/*.deb /var/cache/apt/archives/partial/*.deb /var/cache/apt/*.bin || true"; };
+Dir::Cache::pkgcache "";
+Dir::Cache::srcpkgcache "";
+CFG
+echo 'Acquire::Languages "none";' >"$rootfs/etc/apt/apt.conf.d/docker-no-languages"
+echo 'APT::AutoRemove::SuggestsImportant "false";' >"$rootfs/etc/apt/apt.conf.d/docker-autoremove-suggests"
+
 # Point-release and security updates from those sources (an official image is rebuilt with them).
 if ! chroot "$rootfs" /bin/sh -c 'export DEBIAN_FRONTEND=noninteractive; apt-get update -qq && apt-get upgrade -y -qq' \
         >"$rootfs.log" 2>&1; then
     tail -n 30 "$rootfs.log" >&2
-    rm -f -- "$rootfs.log"
     echo "podman-base-image: apt-get upgrade in the new root failed" >&2
     exit 1
 fi
-rm -f -- "$rootfs.log"
 chroot "$rootfs" apt-get clean
 
-# Slim the image like the official -slim one: no apt lists or caches, no docs.
-rm -rf "$rootfs"/var/lib/apt/lists/* "$rootfs"/var/cache/apt/*.bin "$rootfs"/var/cache/apt/archives/*.deb \
-    "$rootfs"/usr/share/doc/* "$rootfs"/usr/share/man/* "$rootfs"/usr/share/info/*
+# What debootstrap installed before those rules existed, and the apt lists (an image build runs apt-get update).
+find "$rootfs/usr/share/doc" -mindepth 1 ! -type d ! -name copyright -delete
+find "$rootfs/usr/share/doc" -mindepth 1 -type d -empty -delete
+rm -rf "$rootfs"/usr/share/{groff,info,linda,locale,man}/* "$rootfs"/usr/share/lintian/overrides/* \
+    "$rootfs"/var/lib/apt/lists/* "$rootfs"/var/cache/apt/*.bin "$rootfs"/var/cache/apt/archives/*.deb \
+    "$rootfs"/var/cache/debconf/*-old "$rootfs"/var/log/bootstrap.log
 
 echo "podman-base-image: importing as $IMAGE"
 tar -C "$rootfs" --numeric-owner -c . | podman import \

@@ -276,7 +276,7 @@ std::string encode_event(const Event<T>& event) {
     json::object root;
     root.reserve(5);
     root.emplace("event_id", event.meta.event_id);
-    root.emplace("event_type", to_string(event.meta.type));
+    root.emplace("event_type", to_string(kEventTypeOf<T>));  // the payload decides, not meta.type
     root.emplace("schema_version", event.meta.schema_version);
     root.emplace("occurred_at_ms", event.meta.occurred_at_ms);
     root.emplace("data", json::value_from(event.data));

@@ -43,7 +43,7 @@ void add_common_options(CLI::App& app, CommonOptions& o) {
                    "Kafka bootstrap servers, host:port[,host:port...] (librdkafka bootstrap.servers)")
         ->envname("STREAMSTORE_BOOTSTRAP_SERVERS")
         ->capture_default_str();
-    app.add_option("-X,--property", o.kafka_properties,
+    app.add_option("-X", o.kafka_properties,
                    "A librdkafka property key=value, repeatable (as in kcat); from the environment, one "
                    "per line")
         ->envname("STREAMSTORE_KAFKA_PROPERTIES")

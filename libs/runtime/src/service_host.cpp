@@ -79,12 +79,13 @@ int ServiceHost::run(asio::awaitable<int> service, std::function<void()> stop) {
 
     // Once the service is done, its clients have been closed and the io_context runs out of work
     // by itself. Should some background work linger, stop the io_context rather than hang.
-    std::jthread watchdog([this, &finished](std::stop_token stop) {
+    std::jthread watchdog([this, &finished](std::stop_token cancelled) {
         finished.wait(false);
         std::mutex m;
         std::condition_variable_any cv;
         std::unique_lock lock(m);
-        if (!cv.wait_for(lock, stop, std::chrono::seconds(5), [] { return false; }) && !stop.stop_requested()) {
+        if (!cv.wait_for(lock, cancelled, std::chrono::seconds(5), [] { return false; }) &&
+            !cancelled.stop_requested()) {
             spdlog::warn("{}: work still pending 5 s after the service finished; stopping the event loop", name_);
             context_.stop();
         }

@@ -31,7 +31,10 @@ std::int64_t LatencyRecorder::percentile_ms(double quantile) const noexcept {
     std::uint64_t seen = 0;
     for (std::size_t b = 0; b < buckets_.size(); ++b) {
         seen += buckets_[b].load(std::memory_order_relaxed);
-        if (seen >= rank && seen > 0) return upper_bound_of(b);
+        if (seen >= rank && seen > 0) {
+            // The last bucket is open-ended: the true bound is the largest sample.
+            return b + 1 == buckets_.size() ? max_.load() : upper_bound_of(b);
+        }
     }
     return max_.load();
 }

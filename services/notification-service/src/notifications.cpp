@@ -1,5 +1,7 @@
 #include "notifications.hpp"
 
+#include <algorithm>
+
 #include "streamstore/events/codec.hpp"
 #include "streamstore/events/ids.hpp"
 
@@ -18,7 +20,8 @@ events::Event<events::Notification> make(std::string_view source_event_id, std::
     n.data.text = std::move(text);
     n.data.order_created_at_ms = order_created_at_ms;
     n.data.notified_at_ms = now_ms;
-    n.data.latency_ms = order_created_at_ms > 0 ? now_ms - order_created_at_ms : -1;
+    // A producer clock ahead of ours would give a negative latency: report 0 rather than nonsense.
+    n.data.latency_ms = order_created_at_ms > 0 ? std::max<std::int64_t>(0, now_ms - order_created_at_ms) : -1;
     return n;
 }
 }  // namespace

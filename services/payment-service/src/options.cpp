@@ -31,6 +31,7 @@ void add_options(CLI::App& app, Options& o) {
         ->capture_default_str();
     app.add_option("--seed", o.rules.seed, "Seed of the issuer's declines (deterministic per order id)")
         ->envname("STREAMSTORE_SEED")
+        ->check(CLI::NonNegativeNumber)
         ->capture_default_str();
     runtime::add_duration_option(app, "--gateway-latency", o.gateway_latency,
                                  "Simulated payment gateway latency per order (awaited, not slept)",

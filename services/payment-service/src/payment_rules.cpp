@@ -70,6 +70,7 @@ std::optional<std::int64_t> parse_amount(std::string_view text) {
     if (whole.empty() || whole.size() > 12 || fraction.size() > 2 || (dot != std::string_view::npos && fraction.empty())) {
         return std::nullopt;
     }
+    if (whole.front() < '0' || whole.front() > '9') return std::nullopt;  // from_chars would take a '-'
     std::int64_t units = 0;
     if (auto [p, ec] = std::from_chars(whole.data(), whole.data() + whole.size(), units);
         ec != std::errc{} || p != whole.data() + whole.size()) {

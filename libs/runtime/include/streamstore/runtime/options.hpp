@@ -37,7 +37,7 @@ struct CommonOptions {
     [[nodiscard]] messaging::ClientConfig client_config(std::string client_id) const;
 };
 
-/// Adds --bootstrap-server/-b, -X, --log-level, --startup-timeout, --shutdown-timeout,
+/// Adds --bootstrap-server/-b, -X (as in kcat), --log-level, --startup-timeout, --shutdown-timeout,
 /// --partitions, --replication-factor and --io-threads to `app`.
 void add_common_options(CLI::App& app, CommonOptions& options);
 
