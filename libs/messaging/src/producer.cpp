@@ -64,6 +64,9 @@ struct Producer::Impl : std::enable_shared_from_this<Impl> {
         rd_kafka_conf_set_dr_msg_cb(conf.get(), &Impl::on_delivery_report);
         rd_kafka_conf_set_error_cb(conf.get(), &Impl::on_error);
         rk = detail::make_client(RD_KAFKA_PRODUCER, std::move(conf));
+        for (const auto& name : config.topics) {
+            topics.emplace_back(name, detail::TopicPtr(rd_kafka_topic_new(rk, name.c_str(), nullptr)));
+        }
         queue.reset(rd_kafka_queue_get_main(rk));
         waker.emplace(strand, queue.get());
         progress.expires_at(asio::steady_timer::time_point::max());
@@ -72,6 +75,7 @@ struct Producer::Impl : std::enable_shared_from_this<Impl> {
     ~Impl() {
         waker.reset();
         queue.reset();
+        topics.clear();
         // Whatever is left was not flushed in time: purge it so destroy does not wait for it,
         // and serve the purge reports so the listeners' memory is released.
         destroying = true;
@@ -144,12 +148,21 @@ struct Producer::Impl : std::enable_shared_from_this<Impl> {
                                     static_cast<ssize_t>(h.value.size()));
             }
         }
-        // rd_kafka_producev wants a NUL-terminated topic name.
+        // A known topic goes by its handle; any other by name (NUL-terminated for librdkafka).
+        rd_kafka_topic_t* known = nullptr;
+        for (const auto& [name, handle] : topics) {
+            if (name == record.topic) known = handle.get();
+        }
         thread_local std::string topic;
-        topic.assign(record.topic);
+        if (known == nullptr) topic.assign(record.topic);
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wold-style-cast"  // librdkafka's RD_KAFKA_V_* macros
-        const rd_kafka_resp_err_t err = rd_kafka_producev(
+        const rd_kafka_resp_err_t err = known != nullptr ? rd_kafka_producev(
+            rk, RD_KAFKA_V_RKT(known), RD_KAFKA_V_PARTITION(record.partition),
+            RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+            RD_KAFKA_V_KEY(record.key.empty() ? nullptr : const_cast<char*>(record.key.data()), record.key.size()),
+            RD_KAFKA_V_VALUE(const_cast<char*>(record.value.data()), record.value.size()),
+            RD_KAFKA_V_HEADERS(headers), RD_KAFKA_V_OPAQUE(&listener), RD_KAFKA_V_END) : rd_kafka_producev(
             rk, RD_KAFKA_V_TOPIC(topic.c_str()), RD_KAFKA_V_PARTITION(record.partition),
             RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
             RD_KAFKA_V_KEY(record.key.empty() ? nullptr : const_cast<char*>(record.key.data()), record.key.size()),
@@ -191,6 +204,7 @@ struct Producer::Impl : std::enable_shared_from_this<Impl> {
 
     asio::strand<asio::any_io_executor> strand;
     rd_kafka_t* rk = nullptr;
+    std::vector<std::pair<std::string, detail::TopicPtr>> topics;  // read-only after construction
     detail::QueuePtr queue;
     std::optional<detail::QueueWaker> waker;
     asio::steady_timer progress;  // cancelled whenever events were served; never expires

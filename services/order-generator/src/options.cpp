@@ -27,6 +27,7 @@ GeneratorConfig Options::generator_config() const {
     GeneratorConfig config;
     config.producer.client = common.client_config("order-generator");
     config.producer.compression = compression;
+    config.producer.topics = {topic};
     config.topic = {topic, common.partitions, common.replication_factor};
     config.count = count;
     config.interval = interval;

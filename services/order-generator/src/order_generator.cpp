@@ -22,14 +22,17 @@ OrderGenerator::OrderGenerator(asio::any_io_executor executor, GeneratorConfig c
     : executor_(executor),
       config_(std::move(config)),
       admin_(executor, config_.producer.client),
-      producer_(executor, config_.producer),
       pacer_(executor) {}
 
 asio::awaitable<int> OrderGenerator::async_run() {
     // However this ends, stop the producer's background polling so the io_context can finish.
-    const runtime::ScopeExit close_producer([this] { producer_.close(); });
+    const runtime::ScopeExit close_producer([this] {
+        if (producer_) producer_->close();
+    });
     const std::vector<messaging::TopicSpec> topics(1, config_.topic);
     co_await admin_.async_create_topics(topics, config_.startup_timeout);
+    // Connect only now, so the producer's first metadata request already finds the topic.
+    producer_.emplace(executor_, config_.producer);
     log_start();
 
     OrderFactory factory(config_.seed);
@@ -37,7 +40,7 @@ asio::awaitable<int> OrderGenerator::async_run() {
     for (std::uint64_t i = 0; (config_.count == 0 || i < config_.count) && !stopping_.load(); ++i) {
         const auto event = factory.next(events::now_ms());
         const std::string value = events::encode(event);
-        while (messaging::is_queue_full(send(event.data, value))) co_await producer_.async_wait_for_space();
+        while (messaging::is_queue_full(send(event.data, value))) co_await producer_->async_wait_for_space();
         if (config_.interval.count() > 0) {
             pacer_.expires_at(started_ + config_.interval * (i + 1));
             (void)co_await pacer_.async_wait(asio::as_tuple(asio::use_awaitable));
@@ -47,7 +50,7 @@ asio::awaitable<int> OrderGenerator::async_run() {
         }
     }
 
-    const std::size_t left = co_await producer_.async_flush(config_.flush_timeout);
+    const std::size_t left = co_await producer_->async_flush(config_.flush_timeout);
     finished_ = std::chrono::steady_clock::now();
     if (left > 0) {
         spdlog::error("{} orders still undelivered after flushing for {} ms", left, config_.flush_timeout.count());
@@ -57,7 +60,7 @@ asio::awaitable<int> OrderGenerator::async_run() {
 }
 
 std::error_code OrderGenerator::send(const events::Order& order, std::string_view value) {
-    const std::error_code ec = producer_.send({.topic = config_.topic.name, .key = order.customer_id, .value = value}, *this);
+    const std::error_code ec = producer_->send({.topic = config_.topic.name, .key = order.customer_id, .value = value}, *this);
     if (messaging::is_queue_full(ec)) return ec;
     if (ec) {
         failed_.fetch_add(1);

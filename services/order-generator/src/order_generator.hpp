@@ -9,6 +9,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <string>
 
 #include <boost/asio/any_io_executor.hpp>
@@ -56,7 +57,7 @@ private:
     boost::asio::any_io_executor executor_;
     GeneratorConfig config_;
     messaging::Admin admin_;
-    messaging::Producer producer_;
+    std::optional<messaging::Producer> producer_;  // created once the topic exists (see async_run)
     boost::asio::steady_timer pacer_;
     std::atomic<bool> stopping_{false};
     std::atomic<std::uint64_t> sent_{0};

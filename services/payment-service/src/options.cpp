@@ -49,6 +49,7 @@ PaymentServiceConfig Options::service_config() const {
     config.consumer.topics = {orders_topic};
     config.producer.client = common.client_config("payment-service");
     config.producer.compression = compression;
+    config.producer.topics = {payments_topic};
     config.payments_topic = payments_topic;
     config.partitions = common.partitions;
     config.replication_factor = common.replication_factor;

@@ -16,9 +16,9 @@ namespace streamstore::payment {
 namespace asio = boost::asio;
 
 PaymentService::PaymentService(asio::any_io_executor executor, PaymentServiceConfig config)
-    : config_(std::move(config)),
+    : executor_(executor),
+      config_(std::move(config)),
       admin_(executor, config_.consumer.client),
-      producer_(executor, config_.producer),
       consumer_(executor, config_.consumer) {}
 
 std::vector<messaging::TopicSpec> PaymentService::topics_to_create() const {
@@ -32,16 +32,20 @@ std::vector<messaging::TopicSpec> PaymentService::topics_to_create() const {
 
 asio::awaitable<int> PaymentService::async_run() {
     // However this ends, stop the producer's background polling so the io_context can finish.
-    const runtime::ScopeExit close_producer([this] { producer_.close(); });
+    const runtime::ScopeExit close_producer([this] {
+        if (producer_) producer_->close();
+    });
     const std::vector<messaging::TopicSpec> topics = topics_to_create();
     co_await admin_.async_create_topics(topics, config_.startup_timeout);
+    // Connect only now, so the producer's first metadata request already finds the topics.
+    producer_.emplace(executor_, config_.producer);
     spdlog::info("paying orders from '{}' into '{}' as group '{}'", config_.consumer.topics.front(),
                  config_.payments_topic, config_.consumer.group_id);
 
     messaging::MessageHandler handler = [this](const messaging::Message& m) { return handle(m); };
     co_await consumer_.async_run(std::move(handler));
 
-    const std::size_t left = co_await producer_.async_flush(config_.flush_timeout);
+    const std::size_t left = co_await producer_->async_flush(config_.flush_timeout);
     const auto stats = consumer_.stats();
     spdlog::info("stopped: {} orders handled", stats.handled);
     if (left > 0) {
@@ -68,7 +72,7 @@ asio::awaitable<void> PaymentService::handle(const messaging::Message& message) 
     const auto payment = make_payment(order.value(), decision, events::now_ms());
     const std::string value = events::encode(payment);
     const messaging::ProducerRecord record{.topic = config_.payments_topic, .key = payment.data.order_id, .value = value};
-    const auto report = co_await producer_.async_send(record);
+    const auto report = co_await producer_->async_send(record);
     if (report.error) {
         throw messaging::KafkaException(report.error, "payment for order " + payment.data.order_id +
                                                           " not delivered: " + report.error.message());
@@ -80,7 +84,7 @@ asio::awaitable<void> PaymentService::dead_letter(const messaging::Message& mess
                                                   std::string_view reason) {
     spdlog::warn("dead-lettering {}[{}]@{}: {}", message.topic(), message.partition(), message.offset(), reason);
     const messaging::DeadLetter letter(message, error_class, reason);
-    const auto report = co_await producer_.async_send(letter.record());
+    const auto report = co_await producer_->async_send(letter.record());
     if (report.error) {
         throw messaging::KafkaException(report.error, "dead letter not delivered: " + report.error.message());
     }

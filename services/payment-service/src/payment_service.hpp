@@ -13,6 +13,7 @@
 // Thread safety: stop() from any thread.
 
 #include <chrono>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -51,9 +52,10 @@ private:
     boost::asio::awaitable<void> dead_letter(const messaging::Message& message, std::string_view error_class,
                                              std::string_view reason);
 
+    boost::asio::any_io_executor executor_;
     PaymentServiceConfig config_;
     messaging::Admin admin_;
-    messaging::Producer producer_;
+    std::optional<messaging::Producer> producer_;  // created once the topics exist (see async_run)
     messaging::Consumer consumer_;
 };
 
