@@ -203,3 +203,22 @@ TEST(ConsumerGroup, TwoMembersSplitThePartitions) {
     all.insert(from_b.values.begin(), from_b.values.end());
     EXPECT_EQ(all.size(), kRecords);
 }
+
+TEST(Admin, CreatedTopicsAreServedAsSoonAsTheCallReturns) {
+    STREAMSTORE_REQUIRE_BROKER();
+    // A consumer subscribing right after creation must see every topic (see Admin::async_create_topics).
+    // The broker applies new topics to the metadata it serves asynchronously; the window is a few
+    // ms, so this catches a regression under CPU load (3 of 5 loaded runs failed without the wait),
+    // and only sometimes on an idle machine.
+    testing_env::MetadataProbe probe;
+    for (int round = 0; round < 5; ++round) {
+        const std::vector<std::string> topics = {testing_env::unique_name("fresh"), testing_env::unique_name("fresh"),
+                                                 testing_env::unique_name("fresh")};
+        testing_env::create_topics(topics, 3);
+        for (const auto& topic : topics) {
+            int partitions = 0;
+            EXPECT_NO_THROW(partitions = probe.partition_count(topic)) << topic << " in round " << round;
+            EXPECT_EQ(partitions, 3) << topic;
+        }
+    }
+}

@@ -63,7 +63,8 @@ TEST(Pipeline, ThousandOrdersGiveThousandPaymentsAndTwoThousandNotifications) {
     int received = 0, approved = 0, declined = 0;
     for (int i = 0; i < 2000; ++i) {
         const auto line = notification.read_line(60s);
-        ASSERT_TRUE(line) << "only " << i << " notifications\n" << notification.stderr_text();
+        ASSERT_TRUE(line) << "only " << i << " notifications\n--- notification-service:\n"
+                          << notification.stderr_text() << "--- payment-service:\n" << payment.stderr_text();
         ++lines_per_order[order_id_of(*line)];
         if (line->rfind("Order received: ", 0) == 0) ++received;
         else if (line->rfind("Payment approved for order ", 0) == 0) ++approved;

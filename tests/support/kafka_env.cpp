@@ -86,24 +86,48 @@ rd_kafka_t* make_consumer(const std::string& group) {
 }
 }  // namespace
 
-std::int64_t record_count(const std::string& topic) {
-    Handle h{make_consumer(unique_name("count"))};
+namespace {
+// The partitions of `topic` as a new client's Metadata request reports them.
+std::vector<std::int32_t> partitions_of(rd_kafka_t* rk, const std::string& topic) {
     const rd_kafka_metadata_t* metadata = nullptr;
-    rd_kafka_topic_t* rkt = rd_kafka_topic_new(h.rk, topic.c_str(), nullptr);
-    const auto err = rd_kafka_metadata(h.rk, 0, rkt, &metadata, 10'000);
+    rd_kafka_topic_t* rkt = rd_kafka_topic_new(rk, topic.c_str(), nullptr);
+    const auto err = rd_kafka_metadata(rk, 0, rkt, &metadata, 10'000);
     rd_kafka_topic_destroy(rkt);
     if (err) throw std::runtime_error("metadata for " + topic + ": " + rd_kafka_err2str(err));
-    std::int64_t total = 0;
+    std::vector<std::int32_t> ids;
+    rd_kafka_resp_err_t topic_err = RD_KAFKA_RESP_ERR_NO_ERROR;
     for (int t = 0; t < metadata->topic_cnt; ++t) {
-        for (int p = 0; p < metadata->topics[t].partition_cnt; ++p) {
-            std::int64_t low = 0, high = 0;
-            const auto e = rd_kafka_query_watermark_offsets(h.rk, topic.c_str(), metadata->topics[t].partitions[p].id,
-                                                            &low, &high, 10'000);
-            if (e) throw std::runtime_error("watermarks for " + topic + ": " + rd_kafka_err2str(e));
-            total += high - low;
-        }
+        topic_err = metadata->topics[t].err;
+        for (int p = 0; p < metadata->topics[t].partition_cnt; ++p) ids.push_back(metadata->topics[t].partitions[p].id);
     }
     rd_kafka_metadata_destroy(metadata);
+    if (topic_err) throw std::runtime_error("metadata for " + topic + ": " + rd_kafka_err2str(topic_err));
+    return ids;
+}
+}  // namespace
+
+MetadataProbe::MetadataProbe() : rk_(make_consumer(unique_name("probe"))) {
+    const rd_kafka_metadata_t* metadata = nullptr;  // connect now: ask for every topic once
+    if (rd_kafka_metadata(rk_, 1, nullptr, &metadata, 10'000) == RD_KAFKA_RESP_ERR_NO_ERROR) {
+        rd_kafka_metadata_destroy(metadata);
+    }
+}
+
+MetadataProbe::~MetadataProbe() { rd_kafka_destroy(rk_); }
+
+int MetadataProbe::partition_count(const std::string& topic) {
+    return static_cast<int>(partitions_of(rk_, topic).size());
+}
+
+std::int64_t record_count(const std::string& topic) {
+    Handle h{make_consumer(unique_name("count"))};
+    std::int64_t total = 0;
+    for (const std::int32_t partition : partitions_of(h.rk, topic)) {
+        std::int64_t low = 0, high = 0;
+        const auto e = rd_kafka_query_watermark_offsets(h.rk, topic.c_str(), partition, &low, &high, 10'000);
+        if (e) throw std::runtime_error("watermarks for " + topic + ": " + rd_kafka_err2str(e));
+        total += high - low;
+    }
     return total;
 }
 

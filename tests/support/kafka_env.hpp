@@ -18,6 +18,8 @@
 
 #include "streamstore/messaging/config.hpp"
 
+struct rd_kafka_s;
+
 namespace streamstore::testing {
 
 /// STREAMSTORE_TEST_BOOTSTRAP_SERVERS, or 127.0.0.1:9092 (scripts/kafka-local.sh's default).
@@ -34,6 +36,21 @@ std::string unique_name(std::string_view prefix);
 
 /// Creates topics with `partitions` partitions (blocking, through messaging::Admin).
 void create_topics(const std::vector<std::string>& topics, int partitions);
+
+/// A client already connected to the broker, to ask for metadata without connection delay
+/// (which would hide races a long-running service does see).
+class MetadataProbe {
+public:
+    MetadataProbe();
+    ~MetadataProbe();
+    MetadataProbe(const MetadataProbe&) = delete;
+    MetadataProbe& operator=(const MetadataProbe&) = delete;
+    /// Partitions of `topic` in a Metadata response; throws if the broker does not know it.
+    int partition_count(const std::string& topic);
+
+private:
+    ::rd_kafka_s* rk_;
+};
 
 /// Records in `topic` (sum over partitions of high - low watermark).
 std::int64_t record_count(const std::string& topic);

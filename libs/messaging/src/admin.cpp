@@ -1,6 +1,9 @@
 #include "streamstore/messaging/admin.hpp"
 
+#include <algorithm>
+
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <spdlog/spdlog.h>
@@ -43,14 +46,7 @@ struct Admin::Impl {
         rd_kafka_AdminOptions_destroy(options);
         rd_kafka_NewTopic_destroy_array(new_topics.data(), new_topics.size());
 
-        // Watch the result queue only for this operation: nothing is left waiting afterwards.
-        detail::QueueWaker waker(strand, results.get());
-        const auto deadline = std::chrono::steady_clock::now() + timeout + std::chrono::seconds(5);
-        detail::EventPtr event;
-        while (!(event = detail::EventPtr(rd_kafka_queue_poll(results.get(), 0)))) {
-            if (std::chrono::steady_clock::now() > deadline) throw unreachable(timeout);
-            co_await waker.async_wait(std::chrono::milliseconds(500));
-        }
+        detail::EventPtr event = co_await await_result(timeout);
         if (const auto err = rd_kafka_event_error(event.get())) {
             if (err == RD_KAFKA_RESP_ERR__TIMED_OUT || err == RD_KAFKA_RESP_ERR__TRANSPORT) throw unreachable(timeout);
             throw KafkaException(make_kafka_error(err),
@@ -74,6 +70,61 @@ struct Admin::Impl {
                                                                 "': " + (message ? message : rd_kafka_err2str(err)));
             }
         }
+        co_await wait_until_served(topics, timeout);
+    }
+
+    // CreateTopics returns once the controller has committed the topics; the broker applies them
+    // to the metadata it serves a moment later. A consumer subscribing in between would be told
+    // the topic does not exist and not look again for topic.metadata.refresh.interval.ms (5 min).
+    // DescribeConfigs is answered from that same metadata, so once it finds every topic, so will
+    // a consumer's Metadata request.
+    asio::awaitable<void> wait_until_served(const std::vector<TopicSpec>& topics, std::chrono::milliseconds timeout) {
+        const auto deadline = std::chrono::steady_clock::now() + timeout;
+        auto backoff = std::chrono::milliseconds(20);
+        asio::steady_timer timer(strand);
+        for (;;) {
+            std::vector<rd_kafka_ConfigResource_t*> resources;
+            for (const auto& t : topics) resources.push_back(rd_kafka_ConfigResource_new(RD_KAFKA_RESOURCE_TOPIC, t.name.c_str()));
+            rd_kafka_AdminOptions_t* options = rd_kafka_AdminOptions_new(rk, RD_KAFKA_ADMIN_OP_DESCRIBECONFIGS);
+            char error[512];
+            rd_kafka_AdminOptions_set_request_timeout(options, static_cast<int>(timeout.count()), error, sizeof error);
+            rd_kafka_DescribeConfigs(rk, resources.data(), resources.size(), options, results.get());
+            rd_kafka_AdminOptions_destroy(options);
+            rd_kafka_ConfigResource_destroy_array(resources.data(), resources.size());
+
+            detail::EventPtr event = co_await await_result(timeout);
+            std::string missing;
+            if (rd_kafka_event_error(event.get()) == RD_KAFKA_RESP_ERR_NO_ERROR) {
+                std::size_t count = 0;
+                const rd_kafka_ConfigResource_t** described =
+                    rd_kafka_DescribeConfigs_result_resources(rd_kafka_event_DescribeConfigs_result(event.get()), &count);
+                for (std::size_t i = 0; i < count; ++i) {
+                    if (rd_kafka_ConfigResource_error(described[i])) missing = rd_kafka_ConfigResource_name(described[i]);
+                }
+            } else {
+                missing = rd_kafka_event_error_string(event.get());
+            }
+            if (missing.empty()) co_return;
+            if (std::chrono::steady_clock::now() + backoff > deadline) {
+                throw KafkaException("topic '" + missing + "' was created but the broker does not serve it yet");
+            }
+            spdlog::debug("topic '{}' not served yet; asking again in {} ms", missing, backoff.count());
+            timer.expires_after(backoff);
+            co_await timer.async_wait(asio::use_awaitable);
+            backoff = std::min(backoff * 2, std::chrono::milliseconds(500));
+        }
+    }
+
+    // Waits for the next admin result on this client's queue (watched only for the wait).
+    asio::awaitable<detail::EventPtr> await_result(std::chrono::milliseconds timeout) {
+        detail::QueueWaker waker(strand, results.get());
+        const auto deadline = std::chrono::steady_clock::now() + timeout + std::chrono::seconds(5);
+        detail::EventPtr event;
+        while (!(event = detail::EventPtr(rd_kafka_queue_poll(results.get(), 0)))) {
+            if (std::chrono::steady_clock::now() > deadline) throw unreachable(timeout);
+            co_await waker.async_wait(std::chrono::milliseconds(500));
+        }
+        co_return event;
     }
 
     KafkaException unreachable(std::chrono::milliseconds timeout) const {

@@ -22,6 +22,15 @@
 namespace streamstore::runtime {
 namespace asio = boost::asio;
 
+int guarded(const std::string& name, const std::function<int()>& body) {
+    try {
+        return body();
+    } catch (const std::exception& e) {
+        spdlog::critical("{}: {}", name, e.what());
+        return kExitFailure;
+    }
+}
+
 ServiceHost::ServiceHost(std::string name, int io_threads, std::chrono::milliseconds shutdown_timeout)
     : name_(std::move(name)), io_threads_(io_threads), shutdown_timeout_(shutdown_timeout), context_(io_threads) {}
 

@@ -28,7 +28,9 @@ public:
     Admin(const Admin&) = delete;
     Admin& operator=(const Admin&) = delete;
 
-    /// Creates each topic that does not exist yet (CreateTopics); existing topics are left as
+    /// Creates each topic that does not exist yet (CreateTopics) and completes once the broker
+    /// serves every topic in its metadata, so a consumer subscribing next sees them all (see
+    /// admin.cpp). Existing topics are left as
     /// they are. Doubles as the start-up check that the broker is reachable: throws
     /// KafkaException naming the bootstrap servers when no broker answered within `timeout`, or
     /// naming the topic when the broker refused to create it.

@@ -16,7 +16,13 @@
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/io_context.hpp>
 
+#include "streamstore/runtime/logging.hpp"
+#include "streamstore/runtime/options.hpp"
+
 namespace streamstore::runtime {
+
+/// Runs `body`, turning an escaping exception into a critical log line and kExitFailure.
+int guarded(const std::string& name, const std::function<int()>& body);
 
 class ServiceHost {
 public:
@@ -36,5 +42,20 @@ private:
     std::chrono::milliseconds shutdown_timeout_;
     boost::asio::io_context context_;
 };
+
+/// What every main() does after parsing flags: set up logging, build the service on a
+/// ServiceHost's executor with `make(executor)` (which returns a pointer-like owner of a type with
+/// `awaitable<int> async_run()` and `void stop()`), and run it. Returns the exit code; an
+/// exception while building the service (e.g. an invalid -X property) is logged and gives
+/// kExitFailure.
+template <class MakeService>
+int run_service(const std::string& name, const CommonOptions& common, MakeService make) {
+    init_logging(name, common.log_level);
+    return guarded(name, [&] {
+        ServiceHost host(name, common.io_threads, common.shutdown_timeout);
+        auto service = make(host.executor());
+        return host.run(service->async_run(), [&] { service->stop(); });
+    });
+}
 
 }  // namespace streamstore::runtime
