@@ -50,6 +50,8 @@ int ServiceHost::run(asio::awaitable<int> service, std::function<void()> stop) {
                                std::rethrow_exception(error);
                            } catch (const std::exception& e) {
                                spdlog::critical("{}", e.what());
+                           } catch (...) {
+                               spdlog::critical("{} failed with an unknown exception", name_);
                            }
                            code = kExitFailure;
                        }

@@ -2,10 +2,12 @@
 // Runs one service on an io_context and stops it gracefully on SIGINT/SIGTERM.
 //
 // Lifecycle: construct, build the service with executor(), then run(service.async_run(), stop).
-// run() returns when the service's coroutine finishes. On the first SIGINT or SIGTERM it calls
-// `stop` once and gives the service `shutdown_timeout` to finish; past that deadline (or on a
-// second signal) it stops the io_context and returns kExitShutdownTimeout, logging that the
-// graceful stop did not complete.
+// run() returns when the service's coroutine has finished and the io_context has run out of work
+// (the service closes its clients; a watchdog stops the io_context if work lingers 5 s more).
+// On the first SIGINT or SIGTERM it calls `stop` once and gives the service `shutdown_timeout`
+// to finish. Past that deadline, or on a second signal, it logs that the graceful stop did not
+// complete and ends the process at once with kExitShutdownTimeout (std::_Exit: destructors could
+// block on the very work that is stuck).
 // Thread safety: run() is called once, from main's thread; `stop` runs on the io_context.
 
 #include <chrono>
