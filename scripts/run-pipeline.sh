@@ -17,18 +17,15 @@ scripts/install-deps.sh
 cmake --preset default >/dev/null
 cmake --build --preset default --target order-generator payment-service notification-service
 
-started_broker=0
-if ! scripts/kafka-local.sh status >/dev/null 2>&1; then
-    scripts/kafka-local.sh start
-    started_broker=1
-fi
+source scripts/common.sh
+ensure_broker
 bin=build/default/services
-bootstrap=$(scripts/kafka-local.sh bootstrap)
+bootstrap=127.0.0.1:$KAFKA_PORT
 logs=$(mktemp -d /tmp/streamstore-run.XXXXXX)
 pids=()
 cleanup() {
     for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
-    if ((started_broker)); then scripts/kafka-local.sh stop; fi
+    stop_broker_if_started
 }
 trap cleanup EXIT
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The whole test suite, as a new user and CI run it: installs what is missing, builds, starts the
-# local Kafka broker if none is running, runs every CTest test (unit and integration) against it,
+# local Kafka broker unless one already listens on 127.0.0.1:9092, runs every CTest test (unit and integration) against it,
 # and stops the broker again if it started it.
 #
 #   scripts/test.sh                 # preset "ci": RelWithDebInfo, warnings are errors
@@ -19,13 +19,9 @@ scripts/install-deps.sh
 cmake --preset "$preset"
 cmake --build --preset "$preset"
 
-started_broker=0
-if ! scripts/kafka-local.sh status >/dev/null 2>&1; then
-    scripts/kafka-local.sh start
-    started_broker=1
-fi
-stop_broker() { if ((started_broker)); then scripts/kafka-local.sh stop; fi; }
-trap stop_broker EXIT
+source scripts/common.sh
+ensure_broker
+trap stop_broker_if_started EXIT
 
-export STREAMSTORE_TEST_BOOTSTRAP_SERVERS=${STREAMSTORE_TEST_BOOTSTRAP_SERVERS:-$(scripts/kafka-local.sh bootstrap)}
+export STREAMSTORE_TEST_BOOTSTRAP_SERVERS=${STREAMSTORE_TEST_BOOTSTRAP_SERVERS:-127.0.0.1:$KAFKA_PORT}
 ctest --preset "$preset" "$@"
