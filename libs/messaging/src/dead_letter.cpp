@@ -1,5 +1,10 @@
 #include "streamstore/messaging/dead_letter.hpp"
 
+#include <spdlog/spdlog.h>
+
+#include "streamstore/messaging/error.hpp"
+#include "streamstore/messaging/producer.hpp"
+
 namespace streamstore::messaging {
 
 std::string dead_letter_topic(std::string_view topic) {
@@ -27,6 +32,19 @@ ProducerRecord DeadLetter::record() const {
                           .value = message_.value(),
                           .headers = headers_,
                           .partition = kAnyPartition};
+}
+
+boost::asio::awaitable<void> async_dead_letter(Producer& producer, const Message& message,
+                                               std::string_view error_class, std::string_view reason) {
+    spdlog::warn("dead-lettering {}[{}]@{}: {}", message.topic(), message.partition(), message.offset(), reason);
+    const DeadLetter letter(message, error_class, reason);
+    const DeliveryReport report = co_await producer.async_send(letter.record());
+    if (report.error) {
+        throw KafkaException(report.error, "dead letter for " + std::string(message.topic()) + "[" +
+                                               std::to_string(message.partition()) + "]@" +
+                                               std::to_string(message.offset()) +
+                                               " not delivered: " + report.error.message());
+    }
 }
 
 }  // namespace streamstore::messaging

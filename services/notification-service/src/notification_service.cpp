@@ -68,14 +68,7 @@ asio::awaitable<void> NotificationService::handle(const messaging::Message& mess
         if (payment) emit(notify_payment(payment.value(), events::now_ms()));
         else error = payment.error();
     }
-    if (!error) co_return;
-
-    spdlog::warn("dead-lettering {}[{}]@{}: {}", message.topic(), message.partition(), message.offset(), error->message);
-    const messaging::DeadLetter letter(message, events::to_string(error->code), error->message);
-    const auto report = co_await producer_.async_send(letter.record());
-    if (report.error) {
-        throw messaging::KafkaException(report.error, "dead letter not delivered: " + report.error.message());
-    }
+    if (error) co_await messaging::async_dead_letter(producer_, message, events::to_string(error->code), error->message);
 }
 
 void NotificationService::emit(const events::Event<events::Notification>& notification) {

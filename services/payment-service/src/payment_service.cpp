@@ -61,7 +61,7 @@ asio::awaitable<void> PaymentService::handle(const messaging::Message& message) 
     auto order = events::decode_order_event(message.value());
     if (!order) {
         const auto& error = order.error();
-        co_await dead_letter(message, events::to_string(error.code), error.message);
+        co_await messaging::async_dead_letter(*producer_, message, events::to_string(error.code), error.message);
         co_return;
     }
     const PaymentDecision decision = decide(order.value().data, config_.rules);
@@ -78,16 +78,6 @@ asio::awaitable<void> PaymentService::handle(const messaging::Message& message) 
                                                           " not delivered: " + report.error.message());
     }
     spdlog::debug("order {}: payment {}", payment.data.order_id, events::to_string(payment.data.status));
-}
-
-asio::awaitable<void> PaymentService::dead_letter(const messaging::Message& message, std::string_view error_class,
-                                                  std::string_view reason) {
-    spdlog::warn("dead-lettering {}[{}]@{}: {}", message.topic(), message.partition(), message.offset(), reason);
-    const messaging::DeadLetter letter(message, error_class, reason);
-    const auto report = co_await producer_->async_send(letter.record());
-    if (report.error) {
-        throw messaging::KafkaException(report.error, "dead letter not delivered: " + report.error.message());
-    }
 }
 
 }  // namespace streamstore::payment

@@ -49,8 +49,6 @@ public:
 private:
     [[nodiscard]] std::vector<messaging::TopicSpec> topics_to_create() const;
     boost::asio::awaitable<void> handle(const messaging::Message& message);
-    boost::asio::awaitable<void> dead_letter(const messaging::Message& message, std::string_view error_class,
-                                             std::string_view reason);
 
     boost::asio::any_io_executor executor_;
     PaymentServiceConfig config_;

@@ -7,6 +7,8 @@
 #include <string>
 #include <string_view>
 
+#include <boost/asio/awaitable.hpp>
+
 #include "streamstore/messaging/message.hpp"
 
 namespace streamstore::messaging {
@@ -40,5 +42,13 @@ private:
     std::string error_message_;
     std::array<Header, 5> headers_;
 };
+
+class Producer;
+
+/// Logs `message` as dead-lettered and sends its DeadLetter through `producer`, completing once the
+/// broker acknowledged it. Throws KafkaException when it was not delivered, so the caller's
+/// handler fails and the record's offset is not committed (nothing is lost).
+boost::asio::awaitable<void> async_dead_letter(Producer& producer, const Message& message,
+                                               std::string_view error_class, std::string_view reason);
 
 }  // namespace streamstore::messaging
