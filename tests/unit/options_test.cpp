@@ -306,11 +306,33 @@ TEST_F(PaymentServiceFlags, DefaultsToTheDocumentedRules) {
     EXPECT_EQ(config.rules.max_amount_cents, 50'000);
     EXPECT_EQ(config.rules.max_quantity, 100);
     EXPECT_EQ(config.rules.decline_rate, 0.0);
-    EXPECT_EQ(config.consumer.group_id, "payment-service");
-    EXPECT_EQ(config.consumer.topics, std::vector<std::string>{"orders"});
+    EXPECT_EQ(config.processor.group_id, "payment-service");
+    EXPECT_EQ(config.processor.input_topics, std::vector<std::string>{"orders"});
     EXPECT_EQ(config.payments_topic, "payments");
-    EXPECT_EQ(config.producer.compression, "lz4");
-    EXPECT_EQ(config.gateway_latency, 0ms);
+    EXPECT_EQ(config.processor.compression, "lz4");
+    EXPECT_EQ(config.processor.guarantee, messaging::ProcessingGuarantee::exactly_once);
+    EXPECT_EQ(config.processor.commit_interval, 100ms);
+    EXPECT_EQ(config.processor.transactional_id, runtime::default_transactional_id("payment-service"));
+    EXPECT_THAT(config.processor.transactional_id, testing::StartsWith("payment-service-"));
+}
+
+TEST_F(PaymentServiceFlags, ParsesTheProcessingGuaranteeAndCommitInterval) {
+    const ParseOutcome outcome = parse_args(app, {"--processing-guarantee", "at-least-once", "--commit-interval",
+                                                  "1s", "--transactional-id", "pay-7"});
+    ASSERT_EQ(outcome.exit_code, std::nullopt) << outcome.err;
+    const payment::PaymentServiceConfig config = options.service_config();
+    EXPECT_EQ(config.processor.guarantee, messaging::ProcessingGuarantee::at_least_once);
+    EXPECT_EQ(config.processor.commit_interval, 1000ms);
+    EXPECT_EQ(config.processor.transactional_id, "pay-7");
+}
+
+TEST_F(PaymentServiceFlags, RejectsAnUnknownProcessingGuaranteeNamingTheFlag) {
+    expect_usage_error(parse_args(app, {"--processing-guarantee", "at-most-once"}), "payment-service",
+                       "--processing-guarantee");
+}
+
+TEST_F(PaymentServiceFlags, RejectsAZeroCommitIntervalNamingTheFlag) {
+    expect_usage_error(parse_args(app, {"--commit-interval", "0"}), "payment-service", "--commit-interval");
 }
 
 TEST_F(PaymentServiceFlags, ParsesMaxAmountIntoCents) {
@@ -322,19 +344,18 @@ TEST_F(PaymentServiceFlags, ParsesMaxAmountIntoCents) {
 TEST_F(PaymentServiceFlags, ParsesRulesAndTopics) {
     const ParseOutcome outcome =
         parse_args(app, {"--max-quantity", "20", "--decline-rate", "0.25", "--seed", "77", "--orders-topic", "o",
-                         "--payments-topic", "p", "-g", "pay-2", "--gateway-latency", "30ms", "-b", "k:9"});
+                         "--payments-topic", "p", "-g", "pay-2", "-b", "k:9"});
     ASSERT_EQ(outcome.exit_code, std::nullopt) << outcome.err;
     const payment::PaymentServiceConfig config = options.service_config();
     EXPECT_EQ(config.rules.max_quantity, 20);
     EXPECT_EQ(config.rules.decline_rate, 0.25);
     EXPECT_EQ(config.rules.seed, 77U);
-    EXPECT_EQ(config.consumer.topics, std::vector<std::string>{"o"});
-    EXPECT_EQ(config.consumer.group_id, "pay-2");
-    EXPECT_EQ(config.consumer.client.bootstrap_servers, "k:9");
-    EXPECT_EQ(config.consumer.client.client_id, "payment-service");
-    EXPECT_EQ(config.producer.client.bootstrap_servers, "k:9");
+    EXPECT_EQ(config.processor.input_topics, std::vector<std::string>{"o"});
+    EXPECT_EQ(config.processor.group_id, "pay-2");
+    EXPECT_EQ(config.processor.client.bootstrap_servers, "k:9");
+    EXPECT_EQ(config.processor.client.client_id, "payment-service");
     EXPECT_EQ(config.payments_topic, "p");
-    EXPECT_EQ(config.gateway_latency, 30ms);
+    EXPECT_EQ(config.processor.transactional_id, runtime::default_transactional_id("pay-2"));
 }
 
 TEST_F(PaymentServiceFlags, RejectsADeclineRateAboveOneNamingTheFlag) {
@@ -381,7 +402,9 @@ protected:
 TEST_F(NotificationServiceFlags, DefaultsToTextOutput) {
     ASSERT_EQ(parse_args(app, {}).exit_code, std::nullopt);
     EXPECT_EQ(options.service_config().output, notification::OutputFormat::text);
-    EXPECT_EQ(options.service_config().consumer.group_id, "notification-service");
+    EXPECT_EQ(options.service_config().processor.group_id, "notification-service");
+    EXPECT_EQ(options.service_config().notifications_topic, "notifications");
+    EXPECT_EQ(options.service_config().processor.guarantee, messaging::ProcessingGuarantee::exactly_once);
 }
 
 TEST_F(NotificationServiceFlags, AcceptsJsonOutput) {
@@ -404,8 +427,8 @@ TEST_F(NotificationServiceFlags, ReadsTopicsAndGroupFromFlags) {
     const notification::NotificationServiceConfig config = options.service_config();
     EXPECT_EQ(config.orders_topic, "o");
     EXPECT_EQ(config.payments_topic, "p");
-    EXPECT_EQ(config.consumer.group_id, "n-2");
-    EXPECT_EQ(config.consumer.client.client_id, "notification-service");
+    EXPECT_EQ(config.processor.group_id, "n-2");
+    EXPECT_EQ(config.processor.client.client_id, "notification-service");
 }
 
 TEST_F(NotificationServiceFlags, ReadsOutputFromTheEnvironment) {

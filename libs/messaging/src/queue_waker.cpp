@@ -5,6 +5,7 @@
 
 #include <array>
 #include <system_error>
+#include <vector>
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/posix/stream_descriptor.hpp>
@@ -14,11 +15,15 @@
 namespace streamstore::messaging::detail {
 namespace asio = boost::asio;
 
+namespace {
+const char kPayload = 1;  // the byte librdkafka writes to the pipe
+}  // namespace
+
 struct QueueWaker::State : std::enable_shared_from_this<State> {
-    State(Strand s, rd_kafka_queue_t* q) : strand(s), queue(q), reader(s), timer(s) {}
+    State(Strand s, rd_kafka_queue_t* q) : strand(s), queues{q}, reader(s), timer(s) {}
 
     Strand strand;
-    rd_kafka_queue_t* queue;
+    std::vector<rd_kafka_queue_t*> queues;
     asio::posix::stream_descriptor reader;
     int write_fd = -1;
     asio::steady_timer timer;
@@ -55,12 +60,21 @@ QueueWaker::QueueWaker(Strand strand, rd_kafka_queue_t* queue) : state_(std::mak
     }
     state_->reader.assign(fds[0]);
     state_->write_fd = fds[1];
-    static const char kPayload = 1;
     rd_kafka_queue_io_event_enable(queue, state_->write_fd, &kPayload, 1);
 }
 
+void QueueWaker::add_queue(rd_kafka_queue_t* queue) {
+    state_->queues.push_back(queue);
+    rd_kafka_queue_io_event_enable(queue, state_->write_fd, &kPayload, 1);
+}
+
+void QueueWaker::remove_queue(rd_kafka_queue_t* queue) {
+    rd_kafka_queue_io_event_enable(queue, -1, nullptr, 0);
+    std::erase(state_->queues, queue);
+}
+
 QueueWaker::~QueueWaker() {
-    rd_kafka_queue_io_event_enable(state_->queue, -1, nullptr, 0);
+    for (rd_kafka_queue_t* queue : state_->queues) rd_kafka_queue_io_event_enable(queue, -1, nullptr, 0);
     ::close(state_->write_fd);
     state_->write_fd = -1;
     // The reader closes with the State, once no pipe wait refers to it any more.

@@ -31,6 +31,13 @@ public:
     /// or `timeout` passed. Never throws for those.
     boost::asio::awaitable<void> async_wait(std::chrono::milliseconds timeout);
 
+    /// Also wakes on events of `queue` (e.g. a producer's main queue beside a consumer's queue),
+    /// through the same pipe. `queue` must outlive this waker.
+    void add_queue(rd_kafka_queue_t* queue);
+
+    /// Stops waking on events of `queue` (added before with add_queue).
+    void remove_queue(rd_kafka_queue_t* queue);
+
     /// Makes the current or next async_wait complete at once.
     void wake();
 

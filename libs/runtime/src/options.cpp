@@ -1,5 +1,7 @@
 #include "streamstore/runtime/options.hpp"
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <cctype>
 #include <iostream>
@@ -28,6 +30,12 @@ CLI::Option* add_duration_option(CLI::App& app, const std::string& name, std::ch
     option->default_str(format_duration(target));
     option->envname(env);
     return option;
+}
+
+std::string default_transactional_id(std::string_view group_id) {
+    char host[256] = {};
+    if (::gethostname(host, sizeof host - 1) != 0 || host[0] == '\0') return std::string(group_id) + "-localhost";
+    return std::string(group_id) + "-" + host;
 }
 
 messaging::ClientConfig CommonOptions::client_config(std::string client_id) const {

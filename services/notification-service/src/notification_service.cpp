@@ -1,35 +1,27 @@
 #include "notification_service.hpp"
 
-#include <spdlog/spdlog.h>
+#include <algorithm>
 
-#include "streamstore/runtime/scope_exit.hpp"
+#include <spdlog/spdlog.h>
 
 #include "streamstore/events/codec.hpp"
 #include "streamstore/events/ids.hpp"
 #include "streamstore/messaging/dead_letter.hpp"
-#include "streamstore/messaging/error.hpp"
 
 namespace streamstore::notification {
 namespace asio = boost::asio;
 
-namespace {
-messaging::ConsumerConfig with_topics(messaging::ConsumerConfig consumer, const NotificationServiceConfig& c) {
-    consumer.topics = {c.orders_topic, c.payments_topic};
-    return consumer;
-}
-}  // namespace
-
 NotificationService::NotificationService(asio::any_io_executor executor, NotificationServiceConfig config,
                                          std::FILE* out)
-    : config_(std::move(config)),
+    : executor_(executor),
+      config_(std::move(config)),
       out_(out),
-      admin_(executor, config_.consumer.client),
-      producer_(executor, config_.producer),
-      consumer_(executor, with_topics(config_.consumer, config_)) {}
+      admin_(executor, config_.processor.client),
+      seen_(config_.dedup_window) {}
 
 std::vector<messaging::TopicSpec> NotificationService::topics_to_create() const {
     std::vector<messaging::TopicSpec> topics;
-    for (const auto& name : std::vector<std::string>{config_.orders_topic, config_.payments_topic,
+    for (const auto& name : {config_.orders_topic, config_.payments_topic, config_.notifications_topic,
                              messaging::dead_letter_topic(config_.orders_topic),
                              messaging::dead_letter_topic(config_.payments_topic)}) {
         topics.push_back({name, config_.partitions, config_.replication_factor});
@@ -38,48 +30,120 @@ std::vector<messaging::TopicSpec> NotificationService::topics_to_create() const 
 }
 
 asio::awaitable<int> NotificationService::async_run() {
-    // However this ends, stop the producer's background polling so the io_context can finish.
-    const runtime::ScopeExit close_producer([this] { producer_.close(); });
     const std::vector<messaging::TopicSpec> topics = topics_to_create();
     co_await admin_.async_create_topics(topics, config_.startup_timeout);
-    spdlog::info("notifying from '{}' and '{}' as group '{}'", config_.orders_topic, config_.payments_topic,
-                 config_.consumer.group_id);
-
-    messaging::MessageHandler handler = [this](const messaging::Message& m) { return handle(m); };
-    co_await consumer_.async_run(std::move(handler));
-
-    const std::size_t left = co_await producer_.async_flush(config_.flush_timeout);
-    spdlog::info("stopped: {} notifications; order-to-notification latency p50 {} ms, p99 {} ms, max {} ms",
-                 latency_.count(), latency_.percentile_ms(0.50), latency_.percentile_ms(0.99), latency_.max_ms());
-    co_return left == 0 ? 0 : 1;
+    reader_.emplace(config_.processor.client);
+    messaging::ProcessorConfig processor = config_.processor;
+    processor.input_topics = {config_.orders_topic, config_.payments_topic};
+    processor.output_topics = {config_.notifications_topic, messaging::dead_letter_topic(config_.orders_topic),
+                               messaging::dead_letter_topic(config_.payments_topic)};
+    messaging::ProcessorHooks hooks;
+    hooks.on_assigned = [this](const auto& partitions) { load_state(partitions); };
+    hooks.on_revoked = [this](const auto& partitions) { forget_state(partitions); };
+    hooks.on_commit = [this] { print_committed(); };
+    hooks.on_abort = [this] {
+        seen_.abort();
+        pending_lines_.clear();
+    };
+    {
+        std::lock_guard lock(mutex_);
+        processor_.emplace(
+            executor_, std::move(processor),
+            [this](const messaging::Message& m, messaging::Outputs& out) { transform(m, out); }, std::move(hooks));
+        if (stop_requested_) processor_->stop();
+    }
+    spdlog::info("notifying from '{}' and '{}' into '{}' as group '{}', {}", config_.orders_topic,
+                 config_.payments_topic, config_.notifications_topic, config_.processor.group_id,
+                 to_string(config_.processor.guarantee));
+    co_await processor_->async_run();
+    const auto stats = processor_->stats();
+    spdlog::info("stopped: {} notifications, {} duplicates skipped, {} dead-lettered; order-to-notification "
+                 "latency p50 {} ms, p99 {} ms, max {} ms",
+                 latency_.count(), duplicates_, stats.dead_lettered, latency_.percentile_ms(0.50),
+                 latency_.percentile_ms(0.99), latency_.max_ms());
+    co_return 0;
 }
 
-void NotificationService::stop() { consumer_.stop(); }
+void NotificationService::stop() {
+    std::lock_guard lock(mutex_);
+    stop_requested_ = true;
+    if (processor_) processor_->stop();
+}
 
-asio::awaitable<void> NotificationService::handle(const messaging::Message& message) {
-    const bool is_order = message.topic() == config_.orders_topic;
+std::string NotificationService::pending_work() {
+    std::lock_guard lock(mutex_);
+    return processor_ ? processor_->pending_work() : "not started";
+}
+
+void NotificationService::transform(const messaging::Message& message, messaging::Outputs& out) {
+    const std::int64_t now = events::now_ms();
+    std::optional<events::Event<events::Notification>> notification;
     std::optional<events::DecodeError> error;
-    if (is_order) {
+    if (!message.has_value()) {
+        error = events::DecodeError{events::DecodeErrc::empty_payload, "the record's value is null"};
+    } else if (message.topic() == config_.orders_topic) {
         auto order = events::decode_order_event(message.value());
-        if (order) emit(notify_order(order.value(), events::now_ms()));
+        if (order) notification = notify_order(order.value(), now);
         else error = order.error();
     } else {
         auto payment = events::decode_payment_event(message.value());
-        if (payment) emit(notify_payment(payment.value(), events::now_ms()));
+        if (payment) notification = notify_payment(payment.value(), now);
         else error = payment.error();
     }
-    if (error) co_await messaging::async_dead_letter(producer_, message, events::to_string(error->code), error->message);
+    if (error) {
+        out.dead_letter(message, events::to_string(error->code), error->message);
+        return;
+    }
+    const std::int32_t partition = message.partition();
+    if (seen_.contains(partition, notification->meta.event_id)) {
+        ++duplicates_;
+        spdlog::debug("skipping duplicate {} for order {}", to_string(notification->data.kind),
+                      notification->data.order_id);
+        return;
+    }
+    seen_.add(partition, notification->meta.event_id);
+    out.send(config_.notifications_topic, notification->data.order_id, events::encode(*notification), {}, partition);
+    pending_lines_.emplace_back(render(*notification, config_.output), notification->data.latency_ms);
 }
 
-void NotificationService::emit(const events::Event<events::Notification>& notification) {
-    std::string line = render(notification, config_.output);
-    line += '\n';
-    {
-        std::lock_guard lock(out_mutex_);
-        std::fwrite(line.data(), 1, line.size(), out_);
-        std::fflush(out_);
+void NotificationService::load_state(const std::vector<messaging::TopicPartition>& partitions) {
+    for (const auto& tp : partitions) {
+        assigned_.push_back(tp);
+        if (seen_.loaded(tp.partition)) continue;  // orders[p] and payments[p] share notifications[p]
+        std::vector<std::string> ids;
+        const std::size_t read = reader_->read_tail(
+            config_.notifications_topic, tp.partition, config_.dedup_window, config_.startup_timeout,
+            [&](const messaging::Message& record) {
+                if (auto n = events::decode_notification_event(record.value())) ids.push_back(n.value().meta.event_id);
+            });
+        const std::vector<std::string_view> views(ids.begin(), ids.end());
+        seen_.load(tp.partition, views);
+        spdlog::info("de-duplication state of {}[{}]: {} notified event(s) loaded", config_.notifications_topic,
+                     tp.partition, read);
     }
-    if (notification.data.latency_ms >= 0) latency_.record(notification.data.latency_ms);
+}
+
+void NotificationService::forget_state(const std::vector<messaging::TopicPartition>& partitions) {
+    for (const auto& tp : partitions) std::erase(assigned_, tp);
+    for (const auto& tp : partitions) {
+        const bool still_used = std::any_of(assigned_.begin(), assigned_.end(),
+                                            [&](const auto& other) { return other.partition == tp.partition; });
+        if (!still_used) seen_.drop(tp.partition);
+    }
+}
+
+void NotificationService::print_committed() {
+    seen_.commit();
+    if (pending_lines_.empty()) return;
+    std::string text;
+    for (const auto& [line, latency_ms] : pending_lines_) {
+        text += line;
+        text += '\n';
+        if (latency_ms >= 0) latency_.record(latency_ms);
+    }
+    pending_lines_.clear();
+    std::fwrite(text.data(), 1, text.size(), out_);
+    std::fflush(out_);
 }
 
 }  // namespace streamstore::notification

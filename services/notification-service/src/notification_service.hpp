@@ -1,14 +1,22 @@
 #pragma once
-// notification-service: one consumer group reading orders and payments, one line of output per
-// event on stdout (text or JSON lines), and the order-to-notification latency of each.
+// notification-service: reads orders and payments (read_committed), publishes one notification
+// per event to the notifications topic, and prints it on stdout (text or JSON lines).
 //
-// At-least-once, like payment-service: an event's offset is committed once its line is written
-// and flushed. A malformed event is dead-lettered to `<topic>.dlq` and processing goes on.
+// Exactly once per event: a messaging::Processor commits the notifications and the consumed
+// offsets in one transaction (see processor.hpp), and events already notified are skipped by
+// event id, so a payment published twice (at-least-once upstream, a replay) is notified once.
+// The de-duplication state survives restarts and moves with its partitions: the notification
+// for input partition p goes to notifications partition p, and when p is assigned its last
+// --dedup-window notifications are read back (read_committed) before p is fetched.
+// Lines are printed after their transaction commits: a crash between the commit and the print
+// loses a line (the notifications topic keeps it), never prints one twice.
+// A malformed event is dead-lettered to `<topic>.dlq` in the same transaction and processing goes on.
 // Lifecycle and thread safety as PaymentService: async_run() until stop(), stop() from any thread.
 
 #include <chrono>
 #include <cstdio>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -17,22 +25,23 @@
 
 #include "latency_recorder.hpp"
 #include "notifications.hpp"
+#include "seen_events.hpp"
 #include "streamstore/messaging/admin.hpp"
-#include "streamstore/messaging/consumer.hpp"
-#include "streamstore/messaging/producer.hpp"
+#include "streamstore/messaging/partition_reader.hpp"
+#include "streamstore/messaging/processor.hpp"
 
 namespace streamstore::notification {
 
 struct NotificationServiceConfig {
-    messaging::ConsumerConfig consumer;  ///< group id; topics are set from the two below
-    messaging::ProducerConfig producer;  ///< for dead letters
+    messaging::ProcessorConfig processor;  ///< group id, guarantee, transactional id; topics set below
     std::string orders_topic = "orders";
     std::string payments_topic = "payments";
+    std::string notifications_topic = "notifications";
     int partitions = 3;
     int replication_factor = 1;
     OutputFormat output = OutputFormat::text;
+    std::size_t dedup_window = 50'000;  ///< event ids remembered per partition
     std::chrono::milliseconds startup_timeout{30'000};
-    std::chrono::milliseconds flush_timeout{10'000};
 };
 
 class NotificationService {
@@ -42,20 +51,31 @@ public:
 
     boost::asio::awaitable<int> async_run();
     void stop();
+    [[nodiscard]] std::string pending_work();
     [[nodiscard]] const LatencyRecorder& latency() const { return latency_; }
 
 private:
     [[nodiscard]] std::vector<messaging::TopicSpec> topics_to_create() const;
-    boost::asio::awaitable<void> handle(const messaging::Message& message);
-    void emit(const events::Event<events::Notification>& notification);
+    void transform(const messaging::Message& message, messaging::Outputs& out);
+    void load_state(const std::vector<messaging::TopicPartition>& partitions);
+    void forget_state(const std::vector<messaging::TopicPartition>& partitions);
+    void print_committed();
 
+    boost::asio::any_io_executor executor_;
     NotificationServiceConfig config_;
     std::FILE* out_;
-    std::mutex out_mutex_;
     LatencyRecorder latency_;
     messaging::Admin admin_;
-    messaging::Producer producer_;
-    messaging::Consumer consumer_;
+    // The processor's strand (and its blocking thread while the strand waits for it):
+    SeenEvents seen_;
+    std::optional<messaging::PartitionReader> reader_;
+    std::vector<std::pair<std::string, std::int64_t>> pending_lines_;  // line, latency ms
+    std::vector<messaging::TopicPartition> assigned_;
+    std::uint64_t duplicates_ = 0;
+
+    std::mutex mutex_;  // guards the two below
+    std::optional<messaging::Processor> processor_;
+    bool stop_requested_ = false;
 };
 
 }  // namespace streamstore::notification

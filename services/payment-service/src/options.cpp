@@ -1,5 +1,7 @@
 #include "options.hpp"
 
+#include "streamstore/runtime/duration.hpp"
+
 namespace streamstore::payment {
 
 void add_options(CLI::App& app, Options& o) {
@@ -33,9 +35,24 @@ void add_options(CLI::App& app, Options& o) {
         ->envname("STREAMSTORE_SEED")
         ->check(CLI::NonNegativeNumber)
         ->capture_default_str();
-    runtime::add_duration_option(app, "--gateway-latency", o.gateway_latency,
-                                 "Simulated payment gateway latency per order (awaited, not slept)",
-                                 "STREAMSTORE_GATEWAY_LATENCY");
+    app.add_option("--processing-guarantee", o.processing_guarantee,
+                   "exactly-once (transactions) or at-least-once (Kafka Streams' processing.guarantee)")
+        ->envname("STREAMSTORE_PROCESSING_GUARANTEE")
+        ->check(CLI::IsMember({"exactly-once", "at-least-once"}))
+        ->capture_default_str();
+    runtime::add_duration_option(app, "--commit-interval", o.commit_interval,
+                                 "How often payments and offsets are committed (a transaction per interval)",
+                                 "STREAMSTORE_COMMIT_INTERVAL")
+        ->check(CLI::Validator(
+            [](std::string& text) -> std::string {
+                const auto d = runtime::parse_duration(text);
+                return d && d->count() > 0 ? "" : "must be a positive duration like 100ms";
+            },
+            "DURATION"));
+    app.add_option("--transactional-id", o.transactional_id,
+                   "transactional.id: stable per instance, unique among live instances "
+                   "(default: <group id>-<host name>)")
+        ->envname("STREAMSTORE_TRANSACTIONAL_ID");
     app.add_option("--compression", o.compression, "compression.type of the payments producer")
         ->envname("STREAMSTORE_COMPRESSION")
         ->check(CLI::IsMember({"none", "gzip", "snappy", "lz4", "zstd"}))
@@ -44,20 +61,21 @@ void add_options(CLI::App& app, Options& o) {
 
 PaymentServiceConfig Options::service_config() const {
     PaymentServiceConfig config;
-    config.consumer.client = common.client_config("payment-service");
-    config.consumer.group_id = group_id;
-    config.consumer.topics = {orders_topic};
-    config.producer.client = common.client_config("payment-service");
-    config.producer.compression = compression;
-    config.producer.topics = {payments_topic};
+    auto& p = config.processor;
+    p.client = common.client_config("payment-service");
+    p.group_id = group_id;
+    p.input_topics = {orders_topic};
+    p.guarantee = *messaging::parse_processing_guarantee(processing_guarantee);
+    p.transactional_id = transactional_id.empty() ? runtime::default_transactional_id(group_id) : transactional_id;
+    p.commit_interval = commit_interval;
+    p.compression = compression;
+    p.transaction_call_timeout = common.shutdown_timeout;
     config.payments_topic = payments_topic;
     config.partitions = common.partitions;
     config.replication_factor = common.replication_factor;
     config.rules = rules;
     config.rules.max_amount_cents = *parse_amount(max_amount);
-    config.gateway_latency = gateway_latency;
     config.startup_timeout = common.startup_timeout;
-    config.flush_timeout = common.shutdown_timeout;
     return config;
 }
 

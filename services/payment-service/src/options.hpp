@@ -17,8 +17,11 @@ struct Options {
     std::string group_id = "payment-service";
     std::string max_amount = "500.00";
     PaymentRules rules;
-    std::chrono::milliseconds gateway_latency{0};
     std::string compression = "lz4";
+    std::string processing_guarantee = "exactly-once";
+    std::chrono::milliseconds commit_interval{100};
+    std::string transactional_id;  ///< empty: "<group id>-<host name>"
+
 
     [[nodiscard]] PaymentServiceConfig service_config() const;
 };

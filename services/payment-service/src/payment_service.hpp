@@ -1,43 +1,54 @@
 #pragma once
 // payment-service: consumes orders, decides each payment, publishes it to the payments topic.
 //
-// At-least-once: an order's offset is committed only after its payment's delivery report came
-// back successful (the consumer stores an offset only when the handler finished). A payment that
-// cannot be delivered fails the handler: the service stops, exits non-zero, and the order is
-// consumed again after a restart. A malformed order is dead-lettered to `<orders>.dlq` with the
-// reason in its headers and processing goes on. Several instances in one consumer group share the
-// partitions.
+// A messaging::Processor does the Kafka side (see processor.hpp for the guarantees):
+// - exactly-once (default): payments, dead letters and the consumed order offsets are committed in
+//   one transaction every --commit-interval; a crash or abort leaves no payment behind that the
+//   next owner of the partition would pay again.
+// - at-least-once: no payment is lost; after a crash some orders may be paid twice (with the same
+//   payment event id, so notification-service de-duplicates them).
+// A malformed order is dead-lettered to `<orders>.dlq` with the reason in its headers, in the same
+// unit of work as its offset, and processing goes on. Several instances in one consumer group share
+// the partitions; each needs its own transactional id.
 //
-// Lifecycle: async_run() creates the topics if missing, then consumes until stop(); then it
-// finishes in-flight orders, commits, flushes the producer and leaves the group.
+// Lifecycle: async_run() creates the topics if missing, then processes until stop(); then it
+// commits the open transaction and leaves the group. It co_returns 0, or throws (exit 1) on a
+// fatal error such as being fenced by another instance with the same transactional id.
 // Thread safety: stop() from any thread.
 
 #include <chrono>
+#include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <variant>
 #include <vector>
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 
 #include "payment_rules.hpp"
+#include "streamstore/events/decode_error.hpp"
 #include "streamstore/messaging/admin.hpp"
-#include "streamstore/messaging/consumer.hpp"
-#include "streamstore/messaging/producer.hpp"
+#include "streamstore/messaging/processor.hpp"
 
 namespace streamstore::payment {
 
 struct PaymentServiceConfig {
-    messaging::ConsumerConfig consumer;  ///< group id and the orders topic
-    messaging::ProducerConfig producer;
+    messaging::ProcessorConfig processor;  ///< group id, orders topic, guarantee, transactional id
     std::string payments_topic = "payments";
     int partitions = 3;
     int replication_factor = 1;
     PaymentRules rules;
-    std::chrono::milliseconds gateway_latency{0};  ///< simulated, awaited on a timer per order
     std::chrono::milliseconds startup_timeout{30'000};
-    std::chrono::milliseconds flush_timeout{10'000};
 };
+
+/// What to publish for one order record: its payment, or why it cannot be paid (to dead-letter).
+using PaymentOutcome = std::variant<events::Event<events::Payment>, events::DecodeError>;
+
+/// The business step, without Kafka: decode `value` (an order record's value; nullopt for a null
+/// value), decide, and build the payment event stamped `now_ms`.
+PaymentOutcome pay(std::optional<std::string_view> value, const PaymentRules& rules, std::int64_t now_ms);
 
 class PaymentService {
 public:
@@ -45,16 +56,19 @@ public:
 
     boost::asio::awaitable<int> async_run();
     void stop();
+    /// What a stop that overran its deadline leaves undone (for the log).
+    [[nodiscard]] std::string pending_work();
 
 private:
     [[nodiscard]] std::vector<messaging::TopicSpec> topics_to_create() const;
-    boost::asio::awaitable<void> handle(const messaging::Message& message);
+    void transform(const messaging::Message& order, messaging::Outputs& out) const;
 
     boost::asio::any_io_executor executor_;
     PaymentServiceConfig config_;
     messaging::Admin admin_;
-    std::optional<messaging::Producer> producer_;  // created once the topics exist (see async_run)
-    messaging::Consumer consumer_;
+    std::mutex mutex_;                               // guards the two below
+    std::optional<messaging::Processor> processor_;  // created once the topics exist
+    bool stop_requested_ = false;
 };
 
 }  // namespace streamstore::payment

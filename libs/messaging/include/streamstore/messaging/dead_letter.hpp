@@ -22,6 +22,10 @@ inline constexpr std::string_view kDlqOriginalPartition = "dlq.original.partitio
 inline constexpr std::string_view kDlqOriginalOffset = "dlq.original.offset";
 inline constexpr std::string_view kDlqErrorClass = "dlq.error.class";
 inline constexpr std::string_view kDlqErrorMessage = "dlq.error.message";
+/// Present ("true") when the payload was cut to fit: the original was too large to re-publish.
+inline constexpr std::string_view kDlqPayloadTruncated = "dlq.payload.truncated";
+/// The original payload's size in bytes, present with kDlqPayloadTruncated.
+inline constexpr std::string_view kDlqPayloadOriginalBytes = "dlq.payload.original.bytes";
 
 /// The dead letter record for `message`; record() views into this object and into `message`,
 /// so both must outlive the send.

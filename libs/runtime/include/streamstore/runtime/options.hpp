@@ -45,6 +45,10 @@ void add_common_options(CLI::App& app, CommonOptions& options);
 CLI::Option* add_duration_option(CLI::App& app, const std::string& name, std::chrono::milliseconds& target,
                                  const std::string& description, const std::string& env);
 
+/// The default transactional.id of a service instance: "<group id>-<host name>", stable across
+/// restarts on one host (or one Kubernetes StatefulSet pod), distinct between hosts.
+std::string default_transactional_id(std::string_view group_id);
+
 /// The environment variable for a flag: STREAMSTORE_ + upper-cased name with '-' as '_'.
 std::string env_name(std::string_view flag_name);
 
