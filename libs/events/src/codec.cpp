@@ -26,7 +26,7 @@ std::string_view kind_name(const json::value& v) {
         case json::kind::bool_: return "a boolean";
         case json::kind::int64:
         case json::kind::uint64: return "an integer";
-        case json::kind::double_: return "a number with a fraction";
+        case json::kind::double_: return "a number that is not a 64-bit integer";
         case json::kind::string: return "a string";
         case json::kind::array: return "an array";
         case json::kind::object: return "an object";
@@ -139,7 +139,15 @@ Order read_order(const json::object& o, std::string_view prefix) {
     order.user = r.string("user", kMaxTextLength);
     order.item = r.string("item", kMaxTextLength);
     order.quantity = quantity_field(r);
-    order.customer_id = r.optional_string("customer_id", kMaxIdLength).value_or(order.user);
+    if (auto customer = r.optional_string("customer_id", kMaxIdLength)) {
+        order.customer_id = std::move(*customer);
+    } else if (order.user.size() > kMaxIdLength) {
+        // The user stands in for the customer id, which has the id's limit (found by the fuzzer).
+        fail(DecodeErrc::missing_field, r.path("customer_id") + ": is required when user is longer than " +
+                                            std::to_string(kMaxIdLength) + " bytes");
+    } else {
+        order.customer_id = order.user;
+    }
     order.unit_price_cents = r.optional_integer("unit_price_cents", 0, kMaxAmountCents).value_or(0);
     order.currency = currency_field(r, "currency", false);
     order.created_at_ms = r.optional_integer("created_at_ms", 0, kMaxTimestampMs).value_or(0);
