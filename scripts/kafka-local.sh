@@ -5,6 +5,7 @@
 #   scripts/kafka-local.sh start                  fetch jars (once), format storage (once), start, wait until ready
 #   scripts/kafka-local.sh stop                   SIGTERM, wait, SIGKILL after the deadline
 #   scripts/kafka-local.sh restart                stop, then start
+#   scripts/kafka-local.sh kill                   SIGKILL the broker (a crash, for reliability tests)
 #   scripts/kafka-local.sh status                 exit 0 ready, 1 running but not reachable, 3 stopped
 #   scripts/kafka-local.sh logs [-f] [LINES]      tail of the broker's server.log
 #   scripts/kafka-local.sh wipe                   stop, delete data/logs/tmp (keeps the jar cache)
@@ -382,6 +383,22 @@ cmd_stop() {
     say "stopped ($(( $(date +%s) - t0 )) s)"
 }
 
+cmd_kill() {
+    lock
+    local pid
+    if ! pid=$(broker_pid); then
+        say "not running"
+        return 0
+    fi
+    say "killing pid $pid (SIGKILL)"
+    kill -KILL "$pid" 2>/dev/null || true
+    local i
+    for ((i = 0; i < 100; i++)); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    kill -0 "$pid" 2>/dev/null && die "pid $pid survived SIGKILL"
+    rm -f -- "$PIDFILE"
+    say "killed"
+}
+
 cmd_status() {
     local pid
     if pid=$(broker_pid); then
@@ -466,6 +483,7 @@ main() {
         start)     cmd_start ;;
         stop)      cmd_stop ;;
         restart)   cmd_stop; cmd_start ;;
+        kill)      cmd_kill ;;
         status)    cmd_status ;;
         logs)      cmd_logs "$@" ;;
         wipe)      cmd_wipe ;;

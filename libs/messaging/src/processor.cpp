@@ -488,6 +488,7 @@ struct Processor::Impl : std::enable_shared_from_this<Impl> {
     // Commits the work since the last commit. A failure is recovered from here (abort, rewind).
     asio::awaitable<void> commit_unit() {
         if (!unit_open) co_return;
+        spdlog::debug("committing {} record(s)", uncommitted);
         co_await flush_outputs();
         if (delivery_failures.load() > 0) {
             co_await recover(delivery_failure());

@@ -34,7 +34,8 @@ int guarded(const std::string& name, const std::function<int()>& body) {
 ServiceHost::ServiceHost(std::string name, int io_threads, std::chrono::milliseconds shutdown_timeout)
     : name_(std::move(name)), io_threads_(io_threads), shutdown_timeout_(shutdown_timeout), context_(io_threads) {}
 
-int ServiceHost::run(asio::awaitable<int> service, std::function<void()> stop) {
+int ServiceHost::run(asio::awaitable<int> service, std::function<void()> stop,
+                     std::function<std::string()> pending_work) {
     // Everything below runs on one strand, so these locals need no locking.
     auto strand = asio::make_strand(context_);
     asio::signal_set signals(strand, SIGINT, SIGTERM);
@@ -79,8 +80,9 @@ int ServiceHost::run(asio::awaitable<int> service, std::function<void()> stop) {
                 if (timer_ec || exit_code) return;
                 // The graceful stop is stuck: say so and leave without running destructors that
                 // could block on the same stuck work.
-                spdlog::error("{} did not stop within --shutdown-timeout {}: exiting without a clean stop",
-                              name_, format_duration(shutdown_timeout_));
+                spdlog::error("{} did not stop within --shutdown-timeout {}: exiting without a clean stop ({})",
+                              name_, format_duration(shutdown_timeout_),
+                              pending_work ? pending_work() : std::string("nothing to report"));
                 spdlog::shutdown();
                 std::_Exit(kExitShutdownTimeout);
             });

@@ -22,7 +22,6 @@ NotificationService::NotificationService(asio::any_io_executor executor, Notific
 std::vector<messaging::TopicSpec> NotificationService::topics_to_create() const {
     std::vector<messaging::TopicSpec> topics;
     for (const auto& name : {config_.orders_topic, config_.payments_topic, config_.notifications_topic,
-                             messaging::dead_letter_topic(config_.orders_topic),
                              messaging::dead_letter_topic(config_.payments_topic)}) {
         topics.push_back({name, config_.partitions, config_.replication_factor});
     }
@@ -35,8 +34,7 @@ asio::awaitable<int> NotificationService::async_run() {
     reader_.emplace(config_.processor.client);
     messaging::ProcessorConfig processor = config_.processor;
     processor.input_topics = {config_.orders_topic, config_.payments_topic};
-    processor.output_topics = {config_.notifications_topic, messaging::dead_letter_topic(config_.orders_topic),
-                               messaging::dead_letter_topic(config_.payments_topic)};
+    processor.output_topics = {config_.notifications_topic, messaging::dead_letter_topic(config_.payments_topic)};
     messaging::ProcessorHooks hooks;
     hooks.on_assigned = [this](const auto& partitions) { load_state(partitions); };
     hooks.on_revoked = [this](const auto& partitions) { forget_state(partitions); };
@@ -57,9 +55,9 @@ asio::awaitable<int> NotificationService::async_run() {
                  to_string(config_.processor.guarantee));
     co_await processor_->async_run();
     const auto stats = processor_->stats();
-    spdlog::info("stopped: {} notifications, {} duplicates skipped, {} dead-lettered; order-to-notification "
-                 "latency p50 {} ms, p99 {} ms, max {} ms",
-                 latency_.count(), duplicates_, stats.dead_lettered, latency_.percentile_ms(0.50),
+    spdlog::info("stopped: {} notifications, {} duplicates skipped, {} malformed orders skipped, {} dead-lettered; "
+                 "order-to-notification latency p50 {} ms, p99 {} ms, max {} ms",
+                 latency_.count(), duplicates_, skipped_orders_, stats.dead_lettered, latency_.percentile_ms(0.50),
                  latency_.percentile_ms(0.99), latency_.max_ms());
     co_return 0;
 }
@@ -91,6 +89,14 @@ void NotificationService::transform(const messaging::Message& message, messaging
         else error = payment.error();
     }
     if (error) {
+        // Each topic's dead letters have one writer: payment-service dead-letters bad orders (it
+        // reads them too), this service bad payments. A bad order gets no notification here.
+        if (message.topic() == config_.orders_topic) {
+            ++skipped_orders_;
+            spdlog::debug("skipping malformed order {}[{}]@{} (payment-service dead-letters it): {}", message.topic(),
+                          message.partition(), message.offset(), error->message);
+            return;
+        }
         out.dead_letter(message, events::to_string(error->code), error->message);
         return;
     }
@@ -103,7 +109,8 @@ void NotificationService::transform(const messaging::Message& message, messaging
     }
     seen_.add(partition, notification->meta.event_id);
     out.send(config_.notifications_topic, notification->data.order_id, events::encode(*notification), {}, partition);
-    pending_lines_.emplace_back(render(*notification, config_.output), notification->data.latency_ms);
+    pending_lines_.emplace_back(config_.output == OutputFormat::none ? std::string() : render(*notification, config_.output),
+                                notification->data.latency_ms);
 }
 
 void NotificationService::load_state(const std::vector<messaging::TopicPartition>& partitions) {
@@ -142,6 +149,8 @@ void NotificationService::print_committed() {
         if (latency_ms >= 0) latency_.record(latency_ms);
     }
     pending_lines_.clear();
+    if (config_.output == OutputFormat::none) return;
+    // Blocking: a reader of stdout that stops reading stalls the service (use --output none).
     std::fwrite(text.data(), 1, text.size(), out_);
     std::fflush(out_);
 }

@@ -10,7 +10,9 @@
 // --dedup-window notifications are read back (read_committed) before p is fetched.
 // Lines are printed after their transaction commits: a crash between the commit and the print
 // loses a line (the notifications topic keeps it), never prints one twice.
-// A malformed event is dead-lettered to `<topic>.dlq` in the same transaction and processing goes on.
+// A malformed payment is dead-lettered to `<payments>.dlq` in the same transaction and processing
+// goes on; a malformed order is skipped here (payment-service, which reads orders too, dead-letters
+// it: each dead letter topic has one writer, so each bad record is dead-lettered exactly once).
 // Lifecycle and thread safety as PaymentService: async_run() until stop(), stop() from any thread.
 
 #include <chrono>
@@ -72,6 +74,7 @@ private:
     std::vector<std::pair<std::string, std::int64_t>> pending_lines_;  // line, latency ms
     std::vector<messaging::TopicPartition> assigned_;
     std::uint64_t duplicates_ = 0;
+    std::uint64_t skipped_orders_ = 0;
 
     std::mutex mutex_;  // guards the two below
     std::optional<messaging::Processor> processor_;

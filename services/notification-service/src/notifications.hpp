@@ -16,7 +16,9 @@ namespace streamstore::notification {
 events::Event<events::Notification> notify_order(const events::Event<events::Order>& order, std::int64_t now_ms);
 events::Event<events::Notification> notify_payment(const events::Event<events::Payment>& payment, std::int64_t now_ms);
 
-enum class OutputFormat { text, json };
+/// How notifications are printed on stdout: text lines, JSON lines, or not at all (none: the
+/// notifications topic only).
+enum class OutputFormat { text, json, none };
 
 /// One output line, without the newline: the text, or the event as JSON.
 std::string render(const events::Event<events::Notification>& notification, OutputFormat format);

@@ -40,9 +40,9 @@ void add_options(CLI::App& app, Options& o) {
         ->envname("STREAMSTORE_DEDUP_WINDOW")
         ->check(CLI::Range(std::size_t{1}, std::size_t{10'000'000}))
         ->capture_default_str();
-    app.add_option("-o,--output", o.output, "Output format: one line of text, or one JSON object, per notification")
+    app.add_option("-o,--output", o.output, "Output on stdout: one line of text or one JSON object per notification, or none (the topic only)")
         ->envname("STREAMSTORE_OUTPUT")
-        ->check(CLI::IsMember({"text", "json"}))
+        ->check(CLI::IsMember({"text", "json", "none"}))
         ->capture_default_str();
 }
 
@@ -61,7 +61,7 @@ NotificationServiceConfig Options::service_config() const {
     config.payments_topic = payments_topic;
     config.partitions = common.partitions;
     config.replication_factor = common.replication_factor;
-    config.output = output == "json" ? OutputFormat::json : OutputFormat::text;
+    config.output = output == "json" ? OutputFormat::json : output == "none" ? OutputFormat::none : OutputFormat::text;
     config.startup_timeout = common.startup_timeout;
     return config;
 }

@@ -35,8 +35,11 @@ public:
     [[nodiscard]] boost::asio::any_io_executor executor() { return context_.get_executor(); }
 
     /// Runs `service` (which co_returns the process exit code) to completion. An exception
-    /// escaping it is logged and gives kExitFailure.
-    int run(boost::asio::awaitable<int> service, std::function<void()> stop);
+    /// escaping it is logged and gives kExitFailure. `pending_work`, when given, says what a stop
+    /// that overran its deadline leaves undone; it is called from an I/O thread and must be
+    /// thread-safe.
+    int run(boost::asio::awaitable<int> service, std::function<void()> stop,
+            std::function<std::string()> pending_work = {});
 
 private:
     std::string name_;
@@ -49,14 +52,17 @@ private:
 /// ServiceHost's executor with `make(executor)` (which returns a pointer-like owner of a type with
 /// `awaitable<int> async_run()` and `void stop()`), and run it. Returns the exit code; an
 /// exception while building the service (e.g. an invalid -X property) is logged and gives
-/// kExitFailure.
+/// kExitFailure. A service with `std::string pending_work()` is asked what it leaves undone when
+/// its stop overruns the deadline.
 template <class MakeService>
 int run_service(const std::string& name, const CommonOptions& common, MakeService make) {
     init_logging(name, common.log_level);
     return guarded(name, [&] {
         ServiceHost host(name, common.io_threads, common.shutdown_timeout);
         auto service = make(host.executor());
-        return host.run(service->async_run(), [&] { service->stop(); });
+        std::function<std::string()> pending;
+        if constexpr (requires { service->pending_work(); }) pending = [&] { return service->pending_work(); };
+        return host.run(service->async_run(), [&] { service->stop(); }, std::move(pending));
     });
 }
 
