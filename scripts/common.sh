@@ -19,3 +19,13 @@ ensure_broker() {
 stop_broker_if_started() {
     if ((started_broker)); then scripts/kafka-local.sh stop; fi
 }
+
+# The reliability tests restart the broker (SIGKILL and SIGTERM) through scripts/kafka-local.sh;
+# they can only do that when the broker in use is that script's.
+export_broker_control() {
+    if scripts/kafka-local.sh status >/dev/null 2>&1; then
+        export STREAMSTORE_TEST_BROKER_SCRIPT="$PWD/scripts/kafka-local.sh"
+    else
+        echo "note: the broker on 127.0.0.1:$KAFKA_PORT is not scripts/kafka-local.sh's: the broker-restart test is skipped"
+    fi
+}

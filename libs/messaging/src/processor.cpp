@@ -171,6 +171,13 @@ struct Processor::Impl : std::enable_shared_from_this<Impl> {
         blocking.join();
         destroy_producer();
         consumer_queue.reset();
+        if (close_started && !consumer_closed) {
+            // librdkafka 2.0.2 can deadlock destroying a consumer whose close did not finish; the
+            // process is about to exit on the error that got us here, so leave the handle be.
+            spdlog::warn("consumer close did not finish: not destroying the consumer");
+            (void)consumer.release();
+            return;
+        }
         rd_kafka_destroy_flags(consumer.release(), consumer_closed ? 0 : RD_KAFKA_DESTROY_F_NO_CONSUMER_CLOSE);
     }
 
@@ -325,7 +332,10 @@ struct Processor::Impl : std::enable_shared_from_this<Impl> {
         if (error) {
             failed = true;  // from here on nothing is committed
             spdlog::error("processor: stopping after an error; the open unit of work is not committed");
-            co_await close_consumer();
+            // A fenced or otherwise fatal instance leaves the group by its session timing out: it
+            // has lost its partitions already, and librdkafka 2.0.2 was seen to deadlock destroying
+            // a consumer whose close it could not finish.
+            if (!fatal_error()) co_await close_consumer();
         }
         waker->close();
         if (error) std::rethrow_exception(error);
@@ -726,6 +736,11 @@ struct Processor::Impl : std::enable_shared_from_this<Impl> {
         spdlog::warn("consumer: {}: {}", rd_kafka_err2name(static_cast<rd_kafka_resp_err_t>(err)), reason);
     }
 
+    [[nodiscard]] bool fatal_error() const {
+        return rd_kafka_fatal_error(producer.get(), nullptr, 0) != RD_KAFKA_RESP_ERR_NO_ERROR ||
+               rd_kafka_fatal_error(consumer.get(), nullptr, 0) != RD_KAFKA_RESP_ERR_NO_ERROR;
+    }
+
     void throw_if_fatal() {
         char reason[512];
         if (const auto err = rd_kafka_fatal_error(producer.get(), reason, sizeof reason)) {
@@ -751,6 +766,7 @@ struct Processor::Impl : std::enable_shared_from_this<Impl> {
     // Leaves the group, serving the revocation it causes; records still arriving are dropped.
     asio::awaitable<void> close_consumer() {
         if (consumer_closed) co_return;
+        close_started = true;
         detail::ErrorPtr error(rd_kafka_consumer_close_queue(consumer.get(), consumer_queue.get()));
         if (error) {
             spdlog::error("consumer: close: {}", rd_kafka_error_string(error.get()));
@@ -796,6 +812,7 @@ struct Processor::Impl : std::enable_shared_from_this<Impl> {
     bool stopping = false;
     bool failed = false;
     bool consumer_closed = false;
+    bool close_started = false;
     // Any thread:
     std::atomic<std::uint64_t> delivery_failures{0};
     std::mutex delivery_error_mutex;
