@@ -8,6 +8,7 @@
 #include "kafka_env.hpp"
 #include "process.hpp"
 #include "streamstore/events/codec.hpp"
+#include "streamstore/events/ids.hpp"
 #include "streamstore/messaging/producer.hpp"
 
 using namespace std::chrono_literals;
@@ -181,4 +182,66 @@ TEST(Services, BadFlagsGiveOneLineNamingTheFlagAndExitTwo) {
         EXPECT_NE(err.find(argv[1]), std::string::npos) << err;
         EXPECT_EQ(std::count(err.begin(), err.end(), '\n'), 1) << err;
     }
+}
+
+// A payment published twice (at-least-once upstream, a replay) is notified once, also when the
+// second copy arrives after notification-service restarted: its de-duplication state is read
+// back from the notifications topic.
+TEST(Pipeline, DuplicatePaymentAfterARestartIsNotNotifiedAgain) {
+    STREAMSTORE_REQUIRE_BROKER();
+    const Topics t;
+    testing_env::create_topics({t.orders, t.payments, t.notifications}, 1);
+    auto payment_event = [](const std::string& order_id) {
+        events::Event<events::Payment> p;
+        p.meta.event_id = events::derived_id("payment", order_id);
+        p.meta.type = events::EventType::payment_processed;
+        p.meta.occurred_at_ms = events::now_ms();
+        p.data.order_id = order_id;
+        p.data.customer_id = "c-1";
+        p.data.user = "Ann";
+        p.data.item = "tea";
+        p.data.quantity = 1;
+        p.data.amount_cents = 250;
+        return events::encode(p);
+    };
+    auto publish = [&](const std::string& order_id) {
+        boost::asio::io_context io;
+        streamstore::messaging::ProducerConfig config;
+        config.client = testing_env::client_config();
+        streamstore::messaging::Producer producer(io.get_executor(), config);
+        const std::string value = payment_event(order_id);
+        auto send = [&]() -> boost::asio::awaitable<std::error_code> {
+            const streamstore::messaging::ProducerRecord record{.topic = t.payments, .key = order_id, .value = value};
+            co_return (co_await producer.async_send(record)).error;
+        };
+        EXPECT_FALSE(testing_env::run_for(io, send(), 30s));
+        producer.close();
+    };
+    const std::string group = testing_env::unique_name("notify");
+    auto start = [&] {
+        return std::make_unique<ChildProcess>(
+            with(with({NOTIFICATION_SERVICE_BIN}, common_flags()),
+                 {"--orders-topic", t.orders, "--payments-topic", t.payments, "--notifications-topic",
+                  t.notifications, "--group-id", group, "--transactional-id", group + "-1"}));
+    };
+
+    publish("order-1");
+    auto service = start();
+    ASSERT_EQ(testing_env::read_topic(t.notifications, 1, 60s).size(), 1u) << service->stderr_text();
+    service->signal(SIGTERM);
+    ASSERT_EQ(service->wait(12s), 0) << service->stderr_text();
+
+    publish("order-1");  // the duplicate: same payment event id
+    publish("order-2");  // a new one, to know when the duplicate was handled
+    service = start();
+    ASSERT_EQ(testing_env::read_topic(t.notifications, 2, 60s).size(), 2u) << service->stderr_text();
+    service->signal(SIGTERM);
+    ASSERT_EQ(service->wait(12s), 0) << service->stderr_text();
+    EXPECT_NE(service->stderr_text().find("1 duplicates skipped"), std::string::npos) << service->stderr_text();
+    EXPECT_NE(service->stderr_text().find("1 notified event(s) loaded"), std::string::npos) << service->stderr_text();
+
+    const auto notifications = testing_env::read_topic(t.notifications, 3, 5s);  // at most 2 may be there
+    ASSERT_EQ(notifications.size(), 2u);
+    EXPECT_EQ(notifications[0].key, "order-1");
+    EXPECT_EQ(notifications[1].key, "order-2");
 }

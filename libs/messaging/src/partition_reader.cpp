@@ -13,7 +13,8 @@ namespace streamstore::messaging {
 PartitionReader::PartitionReader(const ClientConfig& config) {
     ClientConfig reader = config;
     reader.client_id += "-state";
-    auto conf = detail::make_conf(reader, {{"group.id", ""},
+    // librdkafka 2.0.2 refuses assign() without a group id; this one is never joined nor committed.
+    auto conf = detail::make_conf(reader, {{"group.id", reader.client_id},
                                            {"enable.auto.commit", "false"},
                                            {"isolation.level", "read_committed"},
                                            {"enable.partition.eof", "true"}});
