@@ -152,7 +152,9 @@ std::unique_ptr<ChildProcess> Chaos::start_generator(int count, const std::strin
                                                      const std::vector<std::string>& extra) {
     return std::make_unique<ChildProcess>(joined(
         {ORDER_GENERATOR_BIN, "--bootstrap-server", bootstrap_servers(), "--topic", orders, "--count",
-         std::to_string(count), "--interval", interval, "--startup-timeout", "60s", "--shutdown-timeout", "60s",
+         std::to_string(count), "--interval", interval, "--startup-timeout", "60s",
+         // Its final flush waits out the broker restarts that happened meanwhile.
+         "--shutdown-timeout", "300s",
          // Orders must survive a broker restart (after SIGKILL it takes 30 s to come back).
          "-X", "message.timeout.ms=300000"},
         extra));

@@ -175,11 +175,12 @@ TEST(Reliability, ZombieIsFencedAndExitsNonZero) {
     ASSERT_TRUE(zombie_exit) << "the zombie kept running\n" << zombie->stderr_text();
     EXPECT_NE(*zombie_exit, 0) << zombie->stderr_text();
     EXPECT_NE(zombie->stderr_text().find("fenced"), std::string::npos) << zombie->stderr_text();
-    ASSERT_TRUE(generator->read_line(600s));
-    EXPECT_EQ(generator->wait(60s), 0);
+    const auto summary = generator->read_line(600s);
+    ASSERT_TRUE(summary) << generator->stderr_text();
+    EXPECT_EQ(generator->wait(60s), 0) << *summary << generator->stderr_text();
     ASSERT_TRUE(chaos.wait_all_paid(180s)) << successor->stderr_text();
     const Verdict verdict = chaos.verify_until_pass("exactly-once", kScale.orders, 120s);
-    report("zombie fenced (exit " + std::to_string(*zombie_exit) + ")", verdict);
+    report("zombie fenced (exit " + std::to_string(*zombie_exit) + "); " + *summary, verdict);
     EXPECT_TRUE(verdict.pass()) << verdict.output;
     successor->signal(SIGTERM);
     notification->signal(SIGTERM);

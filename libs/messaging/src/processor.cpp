@@ -614,13 +614,29 @@ struct Processor::Impl : std::enable_shared_from_this<Impl> {
         co_await rewind();
     }
 
-    // Seeks every active partition to its committed offset (auto.offset.reset when none).
+    // Seeks every active partition to its committed offset (auto.offset.reset when none). The
+    // broker may be down right now (that may be why we are here): retried with backoff, bounded.
     asio::awaitable<void> rewind() {
+        for (int attempt = 1;; ++attempt) {
+            const std::string problem = co_await try_rewind();
+            if (problem.empty()) co_return;
+            if (attempt >= config.max_recoveries) {
+                throw KafkaException("rewind to the committed offsets failed " + std::to_string(attempt) +
+                                     " times, last: " + problem);
+            }
+            spdlog::warn("rewind to the committed offsets: {} (retry {} of {})", problem, attempt,
+                         config.max_recoveries - 1);
+            co_await backoff_wait(attempt);
+        }
+    }
+
+    // Returns what went wrong, or an empty string.
+    asio::awaitable<std::string> try_rewind() {
         detail::PartitionListPtr list(rd_kafka_topic_partition_list_new(static_cast<int>(partitions.size())));
         for (const auto& [tp, state] : partitions) {
             if (state.active) rd_kafka_topic_partition_list_add(list.get(), tp.topic.c_str(), tp.partition);
         }
-        if (list->cnt == 0) co_return;
+        if (list->cnt == 0) co_return std::string();
         const std::int64_t reset =
             config.auto_offset_reset == "latest" ? RD_KAFKA_OFFSET_END : RD_KAFKA_OFFSET_BEGINNING;
         std::string problem;
@@ -630,22 +646,28 @@ struct Processor::Impl : std::enable_shared_from_this<Impl> {
                 return;
             }
             for (int i = 0; i < list->cnt; ++i) {
+                if (list->elems[i].err) {
+                    problem = fmt::format("committed offset of {}[{}]: {}", list->elems[i].topic,
+                                          list->elems[i].partition, rd_kafka_err2str(list->elems[i].err));
+                    return;
+                }
                 if (list->elems[i].offset < 0) list->elems[i].offset = reset;
             }
             if (rd_kafka_error_t* e = rd_kafka_seek_partitions(consumer.get(), list.get(), call_timeout_ms())) {
                 problem = std::string("seek: ") + rd_kafka_error_string(e);
                 rd_kafka_error_destroy(e);
+                return;
+            }
+            for (int i = 0; i < list->cnt; ++i) {
+                if (list->elems[i].err) {
+                    problem = fmt::format("seek {}[{}]: {}", list->elems[i].topic, list->elems[i].partition,
+                                          rd_kafka_err2str(list->elems[i].err));
+                    return;
+                }
             }
         };
         co_await on_blocking_thread(work);
-        if (!problem.empty()) throw KafkaException("rewind to the committed offsets failed: " + problem);
-        for (int i = 0; i < list->cnt; ++i) {
-            if (list->elems[i].err) {
-                throw KafkaException(make_kafka_error(list->elems[i].err),
-                                     fmt::format("rewind {}[{}]: {}", list->elems[i].topic, list->elems[i].partition,
-                                                 rd_kafka_err2str(list->elems[i].err)));
-            }
-        }
+        co_return problem;
     }
 
     asio::awaitable<void> backoff_wait(int attempt) {
