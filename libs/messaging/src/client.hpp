@@ -39,4 +39,10 @@ void set_property(rd_kafka_conf_t* conf, const std::string& key, const std::stri
 /// rd_kafka_new; takes ownership of `conf` on success. Throws KafkaException.
 rd_kafka_t* make_client(rd_kafka_type_t type, ConfPtr conf);
 
+/// Deliberately never destroys `rk`, for the cases where librdkafka 2.0.2 would hang or abort in
+/// rd_kafka_destroy (a consumer whose close did not finish; a cooperative-sticky consumer that
+/// never got an assignment, librdkafka issue #4312, fixed in 2.3.0). The process is about to
+/// exit in both. The handle stays reachable, so leak checkers do not report it.
+void abandon(rd_kafka_t* rk, const char* why);
+
 }  // namespace streamstore::messaging::detail

@@ -74,6 +74,10 @@ struct Consumer::Impl : std::enable_shared_from_this<Impl> {
         queue.reset();
         // A consumer that was closed has left the group; one that was not (async_run never ran
         // or was abandoned) is destroyed without the blocking close.
+        if (subscribed && !assigned_once.load()) {
+            detail::abandon(rk, "it never got an assignment (librdkafka 2.0.2 aborts destroying it, #4312)");
+            return;
+        }
         rd_kafka_destroy_flags(rk, closed ? 0 : RD_KAFKA_DESTROY_F_NO_CONSUMER_CLOSE);
     }
 
@@ -110,6 +114,7 @@ struct Consumer::Impl : std::enable_shared_from_this<Impl> {
         if (const auto err = rd_kafka_subscribe(rk, topics.get())) {
             throw KafkaException(make_kafka_error(err), std::string("subscribe failed: ") + rd_kafka_err2str(err));
         }
+        subscribed = true;
         spdlog::info("consumer group '{}' subscribing to {}", config.group_id, fmt::join(config.topics, ", "));
     }
 
@@ -207,6 +212,7 @@ struct Consumer::Impl : std::enable_shared_from_this<Impl> {
         const bool cooperative = std::strcmp(rd_kafka_rebalance_protocol(rk), "COOPERATIVE") == 0;
         self->rebalances.fetch_add(1, std::memory_order_relaxed);
         if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
+            self->assigned_once = true;
             for (int i = 0; i < partitions->cnt; ++i) {
                 self->assigned.insert({partitions->elems[i].topic, partitions->elems[i].partition});
             }
@@ -338,6 +344,8 @@ struct Consumer::Impl : std::enable_shared_from_this<Impl> {
     std::set<TopicPartitionKey> assigned;
     bool stopping = false;
     bool closed = false;
+    bool subscribed = false;
+    std::atomic<bool> assigned_once{false};
     // Any thread:
     std::size_t low_watermark = 0;
     std::atomic<std::size_t> in_flight{0};

@@ -172,10 +172,11 @@ struct Processor::Impl : std::enable_shared_from_this<Impl> {
         destroy_producer();
         consumer_queue.reset();
         if (close_started && !consumer_closed) {
-            // librdkafka 2.0.2 can deadlock destroying a consumer whose close did not finish; the
-            // process is about to exit on the error that got us here, so leave the handle be.
-            spdlog::warn("consumer close did not finish: not destroying the consumer");
-            (void)consumer.release();
+            detail::abandon(consumer.release(), "its close did not finish (librdkafka 2.0.2 can deadlock destroying it)");
+            return;
+        }
+        if (subscribed && !assigned_once) {
+            detail::abandon(consumer.release(), "it never got an assignment (librdkafka 2.0.2 aborts destroying it, #4312)");
             return;
         }
         rd_kafka_destroy_flags(consumer.release(), consumer_closed ? 0 : RD_KAFKA_DESTROY_F_NO_CONSUMER_CLOSE);
@@ -370,6 +371,7 @@ struct Processor::Impl : std::enable_shared_from_this<Impl> {
         if (const auto err = rd_kafka_subscribe(consumer.get(), topics.get())) {
             throw KafkaException(make_kafka_error(err), std::string("subscribe failed: ") + rd_kafka_err2str(err));
         }
+        subscribed = true;
         spdlog::info("consumer group '{}' subscribing to {} ({})", config.group_id, fmt::join(config.input_topics, ", "),
                      to_string(config.guarantee));
     }
@@ -381,16 +383,17 @@ struct Processor::Impl : std::enable_shared_from_this<Impl> {
             serve_producer();
             const ssize_t n = rd_kafka_consume_batch_queue(consumer_queue.get(), 0, batch.data(), batch.size());
             const std::size_t taken = n > 0 ? static_cast<std::size_t>(n) : 0;
+            // Owned at once, so that an exception below destroys every one of them.
+            std::vector<Message> records;
+            records.reserve(taken);
+            for (std::size_t i = 0; i < taken; ++i) records.emplace_back(batch[i]);
             std::optional<std::string> failure;
-            for (std::size_t i = 0; i < taken; ++i) {
-                const rd_kafka_message_t* raw = batch[i];
-                Message message(batch[i]);
-                if (failure) continue;  // destroyed unprocessed: the rewind fetches them again
-                if (raw->err) {
-                    report_consume_error(raw);
+            for (std::size_t i = 0; i < taken && !failure; ++i) {  // after a failure: the rewind fetches the rest again
+                if (batch[i]->err) {
+                    report_consume_error(batch[i]);
                     continue;
                 }
-                failure = co_await process(message);
+                failure = co_await process(records[i]);
             }
             if (!pending_rebalances.empty()) co_await serve_rebalances();
             if (!failure && delivery_failures.load() > 0) failure = delivery_failure();
@@ -506,10 +509,24 @@ struct Processor::Impl : std::enable_shared_from_this<Impl> {
         }
         detail::PartitionListPtr offsets = positions_to_commit();
         if (!exactly_once()) {
-            if (offsets->cnt > 0) {
-                if (const auto err = rd_kafka_commit(consumer.get(), offsets.get(), 1 /*async*/)) {
-                    spdlog::warn("offset commit: {}", rd_kafka_err2str(err));
+            // Synchronous, so the positions are forgotten only once the broker has them. librdkafka
+            // retries some errors itself, not e.g. REBALANCE_IN_PROGRESS (found with the mock cluster).
+            rd_kafka_resp_err_t err = RD_KAFKA_RESP_ERR_NO_ERROR;
+            auto work = [&] {
+                if (offsets->cnt > 0) err = rd_kafka_commit(consumer.get(), offsets.get(), 0 /*sync*/);
+            };
+            co_await on_blocking_thread(work);
+            if (err && err != RD_KAFKA_RESP_ERR__NO_OFFSET) {
+                ++consecutive_failures;
+                if (consecutive_failures > config.max_recoveries) {
+                    throw KafkaException(make_kafka_error(err), fmt::format("offset commit failed {} times in a row: {}",
+                                                                            consecutive_failures - 1, rd_kafka_err2str(err)));
                 }
+                spdlog::warn("offset commit: {} (kept; retried after a backoff, attempt {} of {})", rd_kafka_err2str(err),
+                             consecutive_failures, config.max_recoveries);
+                co_await backoff_wait(consecutive_failures);
+                unit_started = Clock::now();  // the unit stays open with its positions: retried at the next interval
+                co_return;
             }
             committed_unit();
             co_return;
@@ -712,6 +729,7 @@ struct Processor::Impl : std::enable_shared_from_this<Impl> {
                 }
                 for (const auto& tp : tps) partitions[tp] = PartitionState{};
                 assign(next.partitions.get());
+                assigned_once = true;
                 break;
             }
             case RebalanceKind::revoke:
@@ -777,7 +795,7 @@ struct Processor::Impl : std::enable_shared_from_this<Impl> {
 
     asio::awaitable<void> finish() {
         if (!pending_rebalances.empty()) co_await serve_rebalances();
-        if (unit_open) {
+        for (int attempt = 0; unit_open && attempt < 3; ++attempt) {
             spdlog::info("stopping: committing {} record(s)", uncommitted);
             co_await commit_unit();
         }
@@ -835,6 +853,8 @@ struct Processor::Impl : std::enable_shared_from_this<Impl> {
     bool failed = false;
     bool consumer_closed = false;
     bool close_started = false;
+    bool subscribed = false;
+    bool assigned_once = false;
     // Any thread:
     std::atomic<std::uint64_t> delivery_failures{0};
     std::mutex delivery_error_mutex;
