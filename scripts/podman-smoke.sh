@@ -111,7 +111,8 @@ log "run $run_id: broker $SMOKE_BOOTSTRAP, $SMOKE_COUNT orders into $orders_topi
 run_service "$pay" payment-service -e "STREAMSTORE_ORDERS_TOPIC=$orders_topic" \
     -e "STREAMSTORE_PAYMENTS_TOPIC=$payments_topic" -e "STREAMSTORE_GROUP_ID=${groups[0]}"
 run_service "$notify" notification-service -e "STREAMSTORE_ORDERS_TOPIC=$orders_topic" \
-    -e "STREAMSTORE_PAYMENTS_TOPIC=$payments_topic" -e "STREAMSTORE_GROUP_ID=${groups[1]}"
+    -e "STREAMSTORE_PAYMENTS_TOPIC=$payments_topic" -e "STREAMSTORE_GROUP_ID=${groups[1]}" \
+    -e "STREAMSTORE_NOTIFICATIONS_TOPIC=$run_id-notifications"
 run_service "$gen" order-generator -e "STREAMSTORE_TOPIC=$orders_topic" \
     -e "STREAMSTORE_COUNT=$SMOKE_COUNT" -e STREAMSTORE_INTERVAL=0
 
