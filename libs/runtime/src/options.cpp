@@ -32,6 +32,33 @@ CLI::Option* add_duration_option(CLI::App& app, const std::string& name, std::ch
     return option;
 }
 
+void ProcessingOptions::apply(messaging::ProcessorConfig& config, std::string_view group_id) const {
+    config.guarantee = *messaging::parse_processing_guarantee(guarantee);
+    config.commit_interval = commit_interval;
+    config.transactional_id = transactional_id.empty() ? default_transactional_id(group_id) : transactional_id;
+}
+
+void add_processing_options(CLI::App& app, ProcessingOptions& o, const std::string& outputs) {
+    app.add_option("--processing-guarantee", o.guarantee,
+                   "exactly-once (transactions) or at-least-once (Kafka Streams' processing.guarantee)")
+        ->envname("STREAMSTORE_PROCESSING_GUARANTEE")
+        ->check(CLI::IsMember({"exactly-once", "at-least-once"}))
+        ->capture_default_str();
+    add_duration_option(app, "--commit-interval", o.commit_interval,
+                        "How often " + outputs + " and offsets are committed (a transaction per interval)",
+                        "STREAMSTORE_COMMIT_INTERVAL")
+        ->check(CLI::Validator(
+            [](std::string& text) -> std::string {
+                const auto d = parse_duration(text);
+                return d && d->count() > 0 ? "" : "must be a positive duration like 100ms";
+            },
+            "DURATION"));
+    app.add_option("--transactional-id", o.transactional_id,
+                   "transactional.id: stable per instance, unique among live instances "
+                   "(default: <group id>-<host name>)")
+        ->envname("STREAMSTORE_TRANSACTIONAL_ID");
+}
+
 std::string default_transactional_id(std::string_view group_id) {
     char host[256] = {};
     if (::gethostname(host, sizeof host - 1) != 0 || host[0] == '\0') return std::string(group_id) + "-localhost";

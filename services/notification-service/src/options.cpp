@@ -1,6 +1,5 @@
 #include "options.hpp"
 
-#include "streamstore/runtime/duration.hpp"
 
 namespace streamstore::notification {
 
@@ -18,24 +17,7 @@ void add_options(CLI::App& app, Options& o) {
     app.add_option("--notifications-topic", o.notifications_topic, "Topic to publish notifications to")
         ->envname("STREAMSTORE_NOTIFICATIONS_TOPIC")
         ->capture_default_str();
-    app.add_option("--processing-guarantee", o.processing_guarantee,
-                   "exactly-once (transactions) or at-least-once (Kafka Streams' processing.guarantee)")
-        ->envname("STREAMSTORE_PROCESSING_GUARANTEE")
-        ->check(CLI::IsMember({"exactly-once", "at-least-once"}))
-        ->capture_default_str();
-    runtime::add_duration_option(app, "--commit-interval", o.commit_interval,
-                                 "How often notifications and offsets are committed (a transaction per interval)",
-                                 "STREAMSTORE_COMMIT_INTERVAL")
-        ->check(CLI::Validator(
-            [](std::string& text) -> std::string {
-                const auto d = runtime::parse_duration(text);
-                return d && d->count() > 0 ? "" : "must be a positive duration like 100ms";
-            },
-            "DURATION"));
-    app.add_option("--transactional-id", o.transactional_id,
-                   "transactional.id: stable per instance, unique among live instances "
-                   "(default: <group id>-<host name>)")
-        ->envname("STREAMSTORE_TRANSACTIONAL_ID");
+    runtime::add_processing_options(app, o.processing, "notifications");
     app.add_option("--dedup-window", o.dedup_window, "Event ids remembered per partition to skip duplicates")
         ->envname("STREAMSTORE_DEDUP_WINDOW")
         ->check(CLI::Range(std::size_t{1}, std::size_t{10'000'000}))
@@ -51,9 +33,7 @@ NotificationServiceConfig Options::service_config() const {
     auto& p = config.processor;
     p.client = common.client_config("notification-service");
     p.group_id = group_id;
-    p.guarantee = *messaging::parse_processing_guarantee(processing_guarantee);
-    p.transactional_id = transactional_id.empty() ? runtime::default_transactional_id(group_id) : transactional_id;
-    p.commit_interval = commit_interval;
+    processing.apply(p, group_id);
     p.transaction_call_timeout = common.shutdown_timeout;
     config.notifications_topic = notifications_topic;
     config.dedup_window = dedup_window;

@@ -17,9 +17,7 @@ struct Options {
     std::string group_id = "notification-service";
     std::string output = "text";
     std::string notifications_topic = "notifications";
-    std::string processing_guarantee = "exactly-once";
-    std::chrono::milliseconds commit_interval{100};
-    std::string transactional_id;  ///< empty: "<group id>-<host name>"
+    runtime::ProcessingOptions processing;
     std::size_t dedup_window = 50'000;
 
     [[nodiscard]] NotificationServiceConfig service_config() const;

@@ -1,6 +1,5 @@
 #include "options.hpp"
 
-#include "streamstore/runtime/duration.hpp"
 
 namespace streamstore::payment {
 
@@ -35,24 +34,7 @@ void add_options(CLI::App& app, Options& o) {
         ->envname("STREAMSTORE_SEED")
         ->check(CLI::NonNegativeNumber)
         ->capture_default_str();
-    app.add_option("--processing-guarantee", o.processing_guarantee,
-                   "exactly-once (transactions) or at-least-once (Kafka Streams' processing.guarantee)")
-        ->envname("STREAMSTORE_PROCESSING_GUARANTEE")
-        ->check(CLI::IsMember({"exactly-once", "at-least-once"}))
-        ->capture_default_str();
-    runtime::add_duration_option(app, "--commit-interval", o.commit_interval,
-                                 "How often payments and offsets are committed (a transaction per interval)",
-                                 "STREAMSTORE_COMMIT_INTERVAL")
-        ->check(CLI::Validator(
-            [](std::string& text) -> std::string {
-                const auto d = runtime::parse_duration(text);
-                return d && d->count() > 0 ? "" : "must be a positive duration like 100ms";
-            },
-            "DURATION"));
-    app.add_option("--transactional-id", o.transactional_id,
-                   "transactional.id: stable per instance, unique among live instances "
-                   "(default: <group id>-<host name>)")
-        ->envname("STREAMSTORE_TRANSACTIONAL_ID");
+    runtime::add_processing_options(app, o.processing, "payments");
     app.add_option("--compression", o.compression, "compression.type of the payments producer")
         ->envname("STREAMSTORE_COMPRESSION")
         ->check(CLI::IsMember({"none", "gzip", "snappy", "lz4", "zstd"}))
@@ -65,9 +47,7 @@ PaymentServiceConfig Options::service_config() const {
     p.client = common.client_config("payment-service");
     p.group_id = group_id;
     p.input_topics = {orders_topic};
-    p.guarantee = *messaging::parse_processing_guarantee(processing_guarantee);
-    p.transactional_id = transactional_id.empty() ? runtime::default_transactional_id(group_id) : transactional_id;
-    p.commit_interval = commit_interval;
+    processing.apply(p, group_id);
     p.compression = compression;
     p.transaction_call_timeout = common.shutdown_timeout;
     config.payments_topic = payments_topic;

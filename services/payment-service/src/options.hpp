@@ -18,9 +18,7 @@ struct Options {
     std::string max_amount = "500.00";
     PaymentRules rules;
     std::string compression = "lz4";
-    std::string processing_guarantee = "exactly-once";
-    std::chrono::milliseconds commit_interval{100};
-    std::string transactional_id;  ///< empty: "<group id>-<host name>"
+    runtime::ProcessingOptions processing;
 
 
     [[nodiscard]] PaymentServiceConfig service_config() const;

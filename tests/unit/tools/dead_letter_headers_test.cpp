@@ -6,7 +6,6 @@
 #include <gtest/gtest.h>
 
 #include "records.hpp"
-#include "streamstore/messaging/dead_letter.hpp"
 #include "streamstore/tools/dead_letter_headers.hpp"
 
 namespace streamstore::tools {
@@ -15,16 +14,6 @@ namespace {
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using namespace tools::testing;
-
-TEST(DeadLetterHeaders, NamesMatchWhatTheServicesWrite) {
-    EXPECT_EQ(kDlqOriginalTopic, messaging::kDlqOriginalTopic);
-    EXPECT_EQ(kDlqOriginalPartition, messaging::kDlqOriginalPartition);
-    EXPECT_EQ(kDlqOriginalOffset, messaging::kDlqOriginalOffset);
-    EXPECT_EQ(kDlqErrorClass, messaging::kDlqErrorClass);
-    EXPECT_EQ(kDlqErrorMessage, messaging::kDlqErrorMessage);
-    EXPECT_EQ(kDlqPayloadTruncated, messaging::kDlqPayloadTruncated);
-    EXPECT_EQ(kDlqPayloadOriginalBytes, messaging::kDlqPayloadOriginalBytes);
-}
 
 TEST(DeadLetterHeaders, ParsesAWholeDeadLetter) {
     const auto h = parse_dead_letter_headers(dead_letter_record("orders", 2, 345, "malformed_json", "{", 0, 0));

@@ -14,6 +14,7 @@
 #include <CLI/CLI.hpp>
 
 #include "streamstore/messaging/config.hpp"
+#include "streamstore/messaging/processor.hpp"
 
 namespace streamstore::runtime {
 
@@ -40,6 +41,20 @@ struct CommonOptions {
 /// Adds --bootstrap-server/-b, -X (as in kcat), --log-level, --startup-timeout, --shutdown-timeout,
 /// --partitions, --replication-factor and --io-threads to `app`.
 void add_common_options(CLI::App& app, CommonOptions& options);
+
+/// The flags of a consume-transform-produce service (messaging::Processor).
+struct ProcessingOptions {
+    std::string guarantee = "exactly-once";           ///< --processing-guarantee
+    std::chrono::milliseconds commit_interval{100};   ///< --commit-interval
+    std::string transactional_id;                     ///< --transactional-id; empty: the default below
+
+    /// Sets `config`'s guarantee, commit interval and transactional id (defaulted from `group_id`).
+    void apply(messaging::ProcessorConfig& config, std::string_view group_id) const;
+};
+
+/// Adds --processing-guarantee, --commit-interval and --transactional-id; `outputs` names what
+/// is committed in each transaction (e.g. "payments").
+void add_processing_options(CLI::App& app, ProcessingOptions& options, const std::string& outputs);
 
 /// Adds a duration option ("250ms", "2s", "0") that writes into `target`, with env var `env`.
 CLI::Option* add_duration_option(CLI::App& app, const std::string& name, std::chrono::milliseconds& target,

@@ -10,21 +10,19 @@
 #include <string_view>
 #include <vector>
 
+#include "streamstore/messaging/dead_letter.hpp"
 #include "streamstore/tools/record.hpp"
 
 namespace streamstore::tools {
 
-// Header names. All but the last are those libs/messaging's DeadLetter writes
-// (messaging::kDlqOriginalTopic...); a unit test keeps the two spellings equal.
-inline constexpr std::string_view kDlqOriginalTopic = "dlq.original.topic";
-inline constexpr std::string_view kDlqOriginalPartition = "dlq.original.partition";
-inline constexpr std::string_view kDlqOriginalOffset = "dlq.original.offset";
-inline constexpr std::string_view kDlqErrorClass = "dlq.error.class";
-inline constexpr std::string_view kDlqErrorMessage = "dlq.error.message";
-/// "true" when the dead letter carries only the start of the original payload.
-inline constexpr std::string_view kDlqPayloadTruncated = "dlq.payload.truncated";
-/// The original payload's size in bytes, present when truncated.
-inline constexpr std::string_view kDlqPayloadOriginalBytes = "dlq.payload.original.bytes";
+// Header names: those libs/messaging writes on every dead letter, plus the replay header.
+using messaging::kDlqErrorClass;
+using messaging::kDlqErrorMessage;
+using messaging::kDlqOriginalOffset;
+using messaging::kDlqOriginalPartition;
+using messaging::kDlqOriginalTopic;
+using messaging::kDlqPayloadOriginalBytes;
+using messaging::kDlqPayloadTruncated;
 /// Written by `streamstore-dlq replay` on each re-published record: "<dlq topic>[<p>]@<offset>".
 inline constexpr std::string_view kDlqReplayedFrom = "dlq.replayed.from";
 
