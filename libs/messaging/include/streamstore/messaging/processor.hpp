@@ -13,7 +13,8 @@
 //   discards the outputs of the open transaction and the next owner of the partitions resumes at
 //   the committed offsets, so each input record's outputs appear exactly once.
 // - at_least_once: an idempotent producer. At each commit the producer is flushed, and the
-//   consumed offsets are committed only when every output since the last commit was acknowledged.
+//   consumed offsets are committed (synchronously, on the blocking thread) only when every output
+//   since the last commit was acknowledged; a failed offset commit keeps them for the next one.
 //   Nothing is lost; after a crash, records since the last commit are processed again.
 //
 // Failures (see docs/reliability.md for the full table):
@@ -29,7 +30,8 @@
 //   idempotence invariant broken): run() throws KafkaException; the process should exit non-zero.
 // - a Transform that throws: the record is dead-lettered with error class "exception".
 //
-// Rebalances use the cooperative-sticky assignor (every member of a group must use it). Revoked
+// Rebalances use the cooperative-sticky assignor (every member of a group must use it; a
+// partition.assignment.strategy given in ClientConfig::properties wins, for all members). Revoked
 // partitions: the open transaction (or the offsets) are committed before they are given up; lost
 // partitions: the transaction is aborted. Assigned partitions: `on_assigned` runs first (to load
 // state) and only then are they fetched.
@@ -152,7 +154,8 @@ using Transform = std::function<void(const Message& record, Outputs& out)>;
 /// Optional hooks, called on the processor's strand unless said otherwise.
 struct ProcessorHooks {
     /// Before newly assigned partitions are fetched; runs on the processor's blocking thread and
-    /// may block (e.g. to load state for them). Throwing fails run().
+    /// may block (e.g. to load state for them). The strand waits for it, so it may touch the state
+    /// the Transform uses without locking. Throwing fails run().
     std::function<void(const std::vector<TopicPartition>&)> on_assigned;
     /// After partitions were revoked or lost (their state may be dropped).
     std::function<void(const std::vector<TopicPartition>&)> on_revoked;
