@@ -17,7 +17,10 @@ PartitionReader::PartitionReader(const ClientConfig& config) {
     auto conf = detail::make_conf(reader, {{"group.id", reader.client_id},
                                            {"enable.auto.commit", "false"},
                                            {"isolation.level", "read_committed"},
-                                           {"enable.partition.eof", "true"}});
+                                           {"enable.partition.eof", "true"},
+                                           // Reaching the end is the goal: don't let the broker
+                                           // hold a fetch open waiting for more (default 500 ms).
+                                           {"fetch.wait.max.ms", "10"}});
     rk_ = detail::make_client(RD_KAFKA_CONSUMER, std::move(conf));
 }
 
