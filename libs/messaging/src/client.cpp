@@ -6,6 +6,7 @@
 #include <spdlog/spdlog.h>
 
 #include "streamstore/messaging/error.hpp"
+#include "streamstore/messaging/rdkafka_config.hpp"
 
 namespace streamstore::messaging::detail {
 
@@ -30,13 +31,7 @@ void set_property(rd_kafka_conf_t* conf, const std::string& key, const std::stri
 }
 
 ConfPtr make_conf(const ClientConfig& config, std::initializer_list<Property> defaults) {
-    ConfPtr conf(rd_kafka_conf_new());
-    rd_kafka_conf_set_log_cb(conf.get(), &log_callback);
-    for (const auto& [key, value] : defaults) set_property(conf.get(), key, value);
-    set_property(conf.get(), "bootstrap.servers", config.bootstrap_servers);
-    set_property(conf.get(), "client.id", config.client_id);
-    for (const auto& [key, value] : config.properties) set_property(conf.get(), key, value);
-    return conf;
+    return ConfPtr(new_rdkafka_conf(config, std::vector<Property>(defaults)));
 }
 
 rd_kafka_t* make_client(rd_kafka_type_t type, ConfPtr conf) {
@@ -56,3 +51,19 @@ void abandon(rd_kafka_t* rk, const char* why) {
 }
 
 }  // namespace streamstore::messaging::detail
+
+namespace streamstore::messaging {
+
+rd_kafka_conf_t* new_rdkafka_conf(const ClientConfig& config, const std::vector<Property>& defaults,
+                                  const std::vector<Property>& forced) {
+    detail::ConfPtr conf(rd_kafka_conf_new());
+    rd_kafka_conf_set_log_cb(conf.get(), &detail::log_callback);
+    for (const auto& [key, value] : defaults) detail::set_property(conf.get(), key, value);
+    detail::set_property(conf.get(), "bootstrap.servers", config.bootstrap_servers);
+    detail::set_property(conf.get(), "client.id", config.client_id);
+    for (const auto& [key, value] : config.properties) detail::set_property(conf.get(), key, value);
+    for (const auto& [key, value] : forced) detail::set_property(conf.get(), key, value);
+    return conf.release();
+}
+
+}  // namespace streamstore::messaging

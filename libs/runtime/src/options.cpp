@@ -73,12 +73,13 @@ messaging::ClientConfig CommonOptions::client_config(std::string client_id) cons
     return config;
 }
 
-void add_common_options(CLI::App& app, CommonOptions& o) {
-    app.add_option("-b,--bootstrap-server", o.bootstrap_servers,
+void add_connection_options(CLI::App& app, std::string& bootstrap_servers, std::vector<std::string>& kafka_properties,
+                            std::string& log_level) {
+    app.add_option("-b,--bootstrap-server", bootstrap_servers,
                    "Kafka bootstrap servers, host:port[,host:port...] (librdkafka bootstrap.servers)")
         ->envname("STREAMSTORE_BOOTSTRAP_SERVERS")
         ->capture_default_str();
-    app.add_option("-X", o.kafka_properties,
+    app.add_option("-X", kafka_properties,
                    "A librdkafka property key=value, repeatable (as in kcat); from the environment, one "
                    "per line")
         ->envname("STREAMSTORE_KAFKA_PROPERTIES")
@@ -89,10 +90,14 @@ void add_common_options(CLI::App& app, CommonOptions& o) {
                 return messaging::parse_property(text) ? "" : "'" + text + "' is not key=value";
             },
             "KEY=VALUE"));
-    app.add_option("--log-level", o.log_level, "Log level")
+    app.add_option("--log-level", log_level, "Log level (logs go to stderr)")
         ->envname("STREAMSTORE_LOG_LEVEL")
         ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}))
         ->capture_default_str();
+}
+
+void add_common_options(CLI::App& app, CommonOptions& o) {
+    add_connection_options(app, o.bootstrap_servers, o.kafka_properties, o.log_level);
     add_duration_option(app, "--startup-timeout", o.startup_timeout,
                         "How long to wait for the broker at start before giving up", "STREAMSTORE_STARTUP_TIMEOUT");
     add_duration_option(app, "--shutdown-timeout", o.shutdown_timeout,

@@ -6,30 +6,13 @@
 
 #include "handles.hpp"
 #include "streamstore/messaging/error.hpp"
+#include "streamstore/messaging/rdkafka_config.hpp"
 #include "streamstore/runtime/duration.hpp"
 #include "streamstore/tools/kafka.hpp"
 
 namespace streamstore::tools {
 
 namespace {
-// librdkafka's syslog levels to spdlog's. Called from librdkafka's threads; spdlog is thread-safe.
-void log_callback(const rd_kafka_t* rk, int level, const char* facility, const char* message) {
-    spdlog::level::level_enum spd = spdlog::level::debug;
-    if (level <= 2) spd = spdlog::level::critical;
-    else if (level == 3) spd = spdlog::level::err;
-    else if (level == 4) spd = spdlog::level::warn;
-    else if (level <= 6) spd = spdlog::level::info;
-    spdlog::log(spd, "librdkafka {} {}: {}", rd_kafka_name(rk), facility, message);
-}
-
-void set_property(rd_kafka_conf_t* conf, const std::string& key, const std::string& value) {
-    char error[512];
-    if (rd_kafka_conf_set(conf, key.c_str(), value.c_str(), error, sizeof error) != RD_KAFKA_CONF_OK) {
-        throw messaging::KafkaException("invalid librdkafka property '" + key + "': " + error + " (set with -X " +
-                                        key + "=...)");
-    }
-}
-
 constexpr std::chrono::milliseconds kUnbounded{3'600'000};  // per blocking call when there is no deadline
 }  // namespace
 
@@ -51,14 +34,7 @@ namespace detail {
 
 ConfPtr make_conf(const messaging::ClientConfig& client, const std::vector<messaging::Property>& defaults,
                   const std::vector<messaging::Property>& forced) {
-    ConfPtr conf(rd_kafka_conf_new());
-    rd_kafka_conf_set_log_cb(conf.get(), &log_callback);
-    for (const auto& [key, value] : defaults) set_property(conf.get(), key, value);
-    set_property(conf.get(), "bootstrap.servers", client.bootstrap_servers);
-    set_property(conf.get(), "client.id", client.client_id);
-    for (const auto& [key, value] : client.properties) set_property(conf.get(), key, value);
-    for (const auto& [key, value] : forced) set_property(conf.get(), key, value);
-    return conf;
+    return ConfPtr(messaging::new_rdkafka_conf(client, defaults, forced));
 }
 
 rd_kafka_t* make_client(rd_kafka_type_t type, ConfPtr conf) {

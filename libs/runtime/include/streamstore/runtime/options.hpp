@@ -38,6 +38,11 @@ struct CommonOptions {
     [[nodiscard]] messaging::ClientConfig client_config(std::string client_id) const;
 };
 
+/// Adds --bootstrap-server/-b, -X (as in kcat, checked to be key=value) and --log-level, with
+/// their STREAMSTORE_* environment variables: what every binary of the project takes.
+void add_connection_options(CLI::App& app, std::string& bootstrap_servers, std::vector<std::string>& kafka_properties,
+                            std::string& log_level);
+
 /// Adds --bootstrap-server/-b, -X (as in kcat), --log-level, --startup-timeout, --shutdown-timeout,
 /// --partitions, --replication-factor and --io-threads to `app`.
 void add_common_options(CLI::App& app, CommonOptions& options);
