@@ -1,6 +1,8 @@
 #pragma once
 // Configuration shared by every Kafka client of this library.
 
+#include <chrono>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -8,6 +10,8 @@
 #include <vector>
 
 namespace streamstore::messaging {
+
+class MetricsSink;
 
 /// One librdkafka property, e.g. {"linger.ms", "5"}.
 using Property = std::pair<std::string, std::string>;
@@ -19,6 +23,11 @@ struct ClientConfig {
     std::string bootstrap_servers = "localhost:9092";  ///< bootstrap.servers
     std::string client_id = "streamstore";             ///< client.id
     std::vector<Property> properties;                  ///< any librdkafka property (CONFIGURATION.md)
+    /// Receives what the clients built from this configuration do (metrics.hpp); null: nobody.
+    std::shared_ptr<MetricsSink> metrics;
+    /// statistics.interval.ms: how often librdkafka's statistics go to metrics->on_statistics
+    /// (consumer lag comes from them). 0 = never. Ignored without `metrics`.
+    std::chrono::milliseconds statistics_interval{0};
 };
 
 /// Splits "key=value" at the first '='; nullopt when there is no '=' or the key is empty.
