@@ -20,6 +20,11 @@
 #   STREAMSTORE_KAFKA_DIR               work directory, default <repo>/.kafka-local
 #   STREAMSTORE_KAFKA_START_TIMEOUT     seconds to wait for the client port, default 90
 #   STREAMSTORE_KAFKA_STOP_TIMEOUT      seconds to wait after SIGTERM before SIGKILL, default 30
+#   STREAMSTORE_KAFKA_SECURITY          1 = also listen with SASL_SSL (SCRAM-SHA-512 or PLAIN) and SSL (client
+#                                       certificate required), with a throwaway CA and credentials in DIR/security;
+#                                       default 0
+#   STREAMSTORE_KAFKA_SASL_SSL_PORT     SASL_SSL listener port (security only), default client port + 2
+#   STREAMSTORE_KAFKA_SSL_PORT          SSL (mutual TLS) listener port (security only), default client port + 3
 #   JAVA_HOME                           optional; otherwise `java` from PATH
 set -euo pipefail
 
@@ -39,15 +44,23 @@ CPORT=${STREAMSTORE_KAFKA_CONTROLLER_PORT:-9093}
 KDIR=${STREAMSTORE_KAFKA_DIR:-$REPO_ROOT/.kafka-local}
 START_TIMEOUT=${STREAMSTORE_KAFKA_START_TIMEOUT:-90}
 STOP_TIMEOUT=${STREAMSTORE_KAFKA_STOP_TIMEOUT:-30}
+SECURITY=${STREAMSTORE_KAFKA_SECURITY:-0}
+SASL_SSL_PORT=${STREAMSTORE_KAFKA_SASL_SSL_PORT:-$(( ${PORT//[!0-9]/0} + 2 ))}
+SSL_PORT=${STREAMSTORE_KAFKA_SSL_PORT:-$(( ${PORT//[!0-9]/0} + 3 ))}
 
 die() { echo "kafka-local: error: $*" >&2; exit 1; }
 say() { echo "kafka-local: $*"; }
 
 [[ $KAFKA_VERSION =~ ^[0-9]+\.[0-9]+\.[0-9]+$ ]] || die "KAFKA_VERSION '$KAFKA_VERSION' is not X.Y.Z"
-for n in PORT CPORT START_TIMEOUT STOP_TIMEOUT; do
+[[ $SECURITY == 0 || $SECURITY == 1 ]] || die "STREAMSTORE_KAFKA_SECURITY='$SECURITY' is not 0 or 1"
+for n in PORT CPORT START_TIMEOUT STOP_TIMEOUT SASL_SSL_PORT SSL_PORT; do
     [[ ${!n} =~ ^[0-9]+$ ]] || die "$n='${!n}' is not a number"
 done
 [[ $PORT != "$CPORT" ]] || die "client port and controller port are both $PORT"
+if ((SECURITY)); then
+    [[ $(printf '%s\n' "$PORT" "$CPORT" "$SASL_SSL_PORT" "$SSL_PORT" | sort -u | wc -l) == 4 ]] ||
+        die "ports must differ: client $PORT, controller $CPORT, SASL_SSL $SASL_SSL_PORT, SSL $SSL_PORT"
+fi
 readonly KAFKA_MAJOR=${KAFKA_VERSION%%.*}
 
 # Make the work directory absolute so the broker, the pid file and server.properties agree from any cwd.
@@ -64,6 +77,8 @@ readonly OUTFILE="$LOGS/broker.out"          # the JVM's own stdout/stderr (cras
 readonly SERVER_LOG="$LOGS/server.log"
 readonly DATA_VERSION_FILE="$KDIR/data.kafka-version"
 readonly SESSION_TIMEOUT_S=30   # broker.session.timeout.ms, see write_server_properties
+readonly SEC_DIR="$KDIR/security"            # throwaway CA, keystores, client key and passwords (security only)
+readonly SASL_USER=streamstore
 
 if ((KAFKA_MAJOR >= 4)); then
     LOG_OPTS=(-Dlog4j2.configurationFile="$CONF_DIR/log4j2.properties")
@@ -211,7 +226,124 @@ share.coordinator.state.topic.replication.factor=1
 share.coordinator.state.topic.min.isr=1
 EOF
     fi
+    if ((SECURITY)); then
+        chmod 600 "$PROPS.tmp"
+        write_security_properties >>"$PROPS.tmp"
+    fi
     mv -f -- "$PROPS.tmp" "$PROPS"
+}
+
+# ---------------------------------------------------------------------------------------------------------------
+# security (STREAMSTORE_KAFKA_SECURITY=1): a throwaway CA, a broker keystore, a client certificate and a SCRAM
+# user, all local to $SEC_DIR and kept across restarts (so clients keep trusting the CA). Never commit them.
+
+random_secret() { head -c 18 /dev/urandom | od -An -tx1 | tr -d ' \n'; }   # 36 hex characters
+
+# Creates what is missing in $SEC_DIR; regenerates certificates that expire within a day.
+ensure_security_material() {
+    command -v openssl >/dev/null || die "openssl not found (apt-get install openssl)"
+    local keytool=keytool
+    [[ -n ${JAVA_HOME:-} && -x ${JAVA_HOME:-}/bin/keytool ]] && keytool="$JAVA_HOME/bin/keytool"
+    command -v "$keytool" >/dev/null || die "keytool not found (it comes with the JDK: openjdk-17-jdk-headless)"
+    mkdir -p -- "$SEC_DIR"
+    chmod 700 "$SEC_DIR"
+    # A .gitignore inside, so a working directory within the repository can never be committed by accident.
+    [[ -f $SEC_DIR/.gitignore ]] || echo '*' >"$SEC_DIR/.gitignore"
+    local f
+    for f in store.password client-key.password sasl.password; do
+        [[ -s $SEC_DIR/$f ]] || (umask 077 && random_secret >"$SEC_DIR/$f")
+    done
+    if [[ -f $SEC_DIR/ca.pem && -f $SEC_DIR/broker.p12 && -f $SEC_DIR/truststore.p12 && -f $SEC_DIR/client.pem &&
+          -f $SEC_DIR/client.key ]] &&
+       openssl x509 -checkend 86400 -noout -in "$SEC_DIR/ca.pem" >/dev/null &&
+       openssl x509 -checkend 86400 -noout -in "$SEC_DIR/client.pem" >/dev/null; then
+        return 0
+    fi
+    say "generating a throwaway CA, broker keystore and client certificate in $SEC_DIR"
+    local out
+    rm -f -- "$SEC_DIR"/{ca,broker,client}.{key,pem,csr,srl} "$SEC_DIR"/{broker,truststore}.p12
+    # Passwords go to the tools as file: arguments, never on a command line.
+    if ! out=$( (
+        set -e
+        cd -- "$SEC_DIR"
+        umask 077
+        openssl req -x509 -newkey rsa:2048 -nodes -days 365 -keyout ca.key -out ca.pem \
+            -subj "/CN=StreamStore local CA" \
+            -addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,keyCertSign,cRLSign"
+        # Broker: the clients connect to 127.0.0.1 (the advertised host) and check it against the SAN
+        # (librdkafka's ssl.endpoint.identification.algorithm=https is the default).
+        openssl req -newkey rsa:2048 -nodes -keyout broker.key -out broker.csr -subj "/CN=localhost"
+        openssl x509 -req -in broker.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 365 -out broker.pem \
+            -extfile <(printf '%s\n' "subjectAltName=DNS:localhost,IP:127.0.0.1" "extendedKeyUsage=serverAuth,clientAuth")
+        openssl pkcs12 -export -name broker -in broker.pem -inkey broker.key -certfile ca.pem \
+            -out broker.p12 -passout "file:store.password"
+        # The brokers' truststore: the CA that signs client certificates (mutual TLS).
+        "$keytool" -importcert -noprompt -alias streamstore-ca -file ca.pem -keystore truststore.p12 \
+            -storetype PKCS12 -storepass:file store.password
+        # Client: its certificate's subject is its principal on the SSL listener (User:CN=streamstore-client);
+        # the key is encrypted (PKCS#8), so clients need ssl.key.password.
+        openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -aes-256-cbc \
+            -pass "file:client-key.password" -out client.key
+        openssl req -new -key client.key -passin "file:client-key.password" -out client.csr \
+            -subj "/CN=streamstore-client"
+        openssl x509 -req -in client.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 365 -out client.pem \
+            -extfile <(printf '%s\n' "extendedKeyUsage=clientAuth")
+        rm -f broker.csr client.csr ca.srl
+        chmod 644 ca.pem client.pem
+    ) 2>&1); then
+        echo "$out" >&2
+        die "generating the security material in $SEC_DIR failed"
+    fi
+}
+
+# Appended to server.properties when STREAMSTORE_KAFKA_SECURITY=1 (the file is mode 600: it holds the store
+# password). PLAINTEXT stays for the broker itself, the tools and every other client.
+write_security_properties() {
+    local store_pw sasl_pw
+    store_pw=$(<"$SEC_DIR/store.password")
+    sasl_pw=$(<"$SEC_DIR/sasl.password")
+    cat <<EOF
+
+# STREAMSTORE_KAFKA_SECURITY=1: SASL_SSL with SCRAM-SHA-512 or PLAIN on $SASL_SSL_PORT, SSL with client certificates
+# (mutual TLS) on $SSL_PORT. Throwaway CA and keys in $SEC_DIR. One user, $SASL_USER, with the password in
+# $SEC_DIR/sasl.password: a SCRAM credential in the metadata log (created after start) and a static PLAIN user here.
+# PLAIN is there because librdkafka before 2.6.1 (Debian bookworm has 2.0.2) cannot do SCRAM against Kafka 4.x
+# (librdkafka#4895: the client nonce is sent twice; Kafka 4 checks it strictly, as RFC 5802 requires).
+listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT,SASL_SSL:SASL_SSL,SSL:SSL
+listeners=PLAINTEXT://127.0.0.1:$PORT,CONTROLLER://127.0.0.1:$CPORT,SASL_SSL://127.0.0.1:$SASL_SSL_PORT,SSL://127.0.0.1:$SSL_PORT
+advertised.listeners=PLAINTEXT://127.0.0.1:$PORT,SASL_SSL://127.0.0.1:$SASL_SSL_PORT,SSL://127.0.0.1:$SSL_PORT
+sasl.enabled.mechanisms=SCRAM-SHA-512,PLAIN
+listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;
+listener.name.sasl_ssl.plain.sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required user_$SASL_USER="$sasl_pw";
+ssl.keystore.type=PKCS12
+ssl.keystore.location=$SEC_DIR/broker.p12
+ssl.keystore.password=$store_pw
+ssl.key.password=$store_pw
+ssl.truststore.type=PKCS12
+ssl.truststore.location=$SEC_DIR/truststore.p12
+ssl.truststore.password=$store_pw
+listener.name.ssl.ssl.client.auth=required
+listener.name.sasl_ssl.ssl.client.auth=none
+EOF
+}
+
+# Creates (or resets) the SCRAM-SHA-512 credential of user $SASL_USER through the PLAINTEXT listener. KRaft keeps
+# it in the metadata log, so it survives restarts; setting it again is harmless.
+ensure_scram_user() {
+    local pw out
+    pw=$(<"$SEC_DIR/sasl.password")
+    if ! out=$(run_java_tool kafka.admin.ConfigCommand --bootstrap-server "127.0.0.1:$PORT" --alter \
+        --entity-type users --entity-name "$SASL_USER" \
+        --add-config "SCRAM-SHA-512=[iterations=8192,password=$pw]" 2>&1); then
+        echo "${out//$pw/<redacted>}" >&2
+        die "could not create the SCRAM user $SASL_USER"
+    fi
+    local p
+    for p in "$SASL_SSL_PORT" "$SSL_PORT"; do
+        port_open "$p" || die "the broker runs, but its security listener 127.0.0.1:$p is not open; see $SERVER_LOG"
+    done
+    say "security: SASL_SSL (SCRAM-SHA-512 or PLAIN, user $SASL_USER) on 127.0.0.1:$SASL_SSL_PORT," \
+        "SSL (client certificate required) on 127.0.0.1:$SSL_PORT; CA, client certificate and passwords in $SEC_DIR"
 }
 
 run_java_tool() {   # run_java_tool CLASS ARGS... (same jars, tool logging to stderr)
@@ -302,15 +434,23 @@ cmd_start() {
             if [[ -n $rv && $rv != "$KAFKA_VERSION" ]]; then
                 say "warning: it runs Kafka $rv, not KAFKA_VERSION=$KAFKA_VERSION; '$0 stop' first to switch"
             fi
+            if ((SECURITY)); then
+                grep -q '^listener.name.ssl.ssl.client.auth=' "$PROPS" ||
+                    die "it was started without STREAMSTORE_KAFKA_SECURITY=1; '$0 restart' with it set"
+                ensure_scram_user
+            fi
             return 0
         fi
         say "already running (pid $pid) but 127.0.0.1:$PORT not open yet; waiting"
         wait_ready "$pid" "$(date +%s)" "$(file_size "$SERVER_LOG")" "$(file_size "$OUTFILE")"
+        if ((SECURITY)); then ensure_scram_user; fi
         return 0
     fi
     rm -f -- "$PIDFILE"
     local p
-    for p in "$PORT" "$CPORT"; do
+    local ports=("$PORT" "$CPORT")
+    ((SECURITY)) && ports+=("$SASL_SSL_PORT" "$SSL_PORT")
+    for p in "${ports[@]}"; do
         if port_open "$p"; then
             who_listens "$p" >&2
             die "port 127.0.0.1:$p is already in use by another process (not this script's broker in $KDIR)." \
@@ -320,6 +460,7 @@ cmd_start() {
 
     ensure_java_maven
     fetch_jars
+    if ((SECURITY)); then ensure_security_material; fi
     write_server_properties
     format_storage_if_needed
 
@@ -354,6 +495,7 @@ cmd_start() {
     [[ -s $PIDFILE ]] || die "broker process did not start (no pid file); see $OUTFILE"
     pid=$(<"$PIDFILE")
     START_TIMEOUT=$((START_TIMEOUT + extra)) wait_ready "$pid" "$t0" "$log_off" "$out_off"
+    if ((SECURITY)); then ensure_scram_user; fi
 }
 
 cmd_stop() {
