@@ -1,8 +1,11 @@
 // Command-line flags and their environment variables, as each service parses them
 // (libs/runtime options.hpp and services/*/src/options.hpp).
 
+#include <algorithm>
 #include <chrono>
+#include <cstdio>
 #include <cstdlib>
+#include <fstream>
 #include <optional>
 #include <string>
 #include <utility>
@@ -435,6 +438,84 @@ TEST_F(NotificationServiceFlags, ReadsOutputFromTheEnvironment) {
     set_env("STREAMSTORE_OUTPUT", "json");
     ASSERT_EQ(parse_args(app, {}).exit_code, std::nullopt);
     EXPECT_EQ(options.service_config().output, notification::OutputFormat::json);
+}
+
+// ---------------------------------------------------------------------------------------------
+// -F/--config-file and --log-format (every binary, through payment-service)
+
+// A file under the test's temporary directory, removed with the fixture.
+class ConfigFileFlags : public PaymentServiceFlags {
+protected:
+    std::string write_file(const std::string& name, const std::string& text) {
+        const std::string path = ::testing::TempDir() + name;
+        std::ofstream(path) << text;
+        files_.push_back(path);
+        return path;
+    }
+    void TearDown() override {
+        for (const auto& path : files_) std::remove(path.c_str());
+        PaymentServiceFlags::TearDown();
+    }
+
+private:
+    std::vector<std::string> files_;
+};
+
+TEST_F(ConfigFileFlags, ReadsKeyValueLinesSkippingCommentsAndBlanks) {
+    const std::string path = write_file("client.properties",
+                                        "# SASL_SSL with SCRAM\n\n security.protocol = SASL_SSL\n"
+                                        "sasl.mechanisms=SCRAM-SHA-512\r\nsasl.jaas.config=a=b\n");
+    const ParseOutcome outcome = parse_args(app, {"-F", path});
+    ASSERT_EQ(outcome.exit_code, std::nullopt) << outcome.err;
+    EXPECT_EQ(options.common.file_properties,
+              (std::vector<std::string>{"security.protocol=SASL_SSL", "sasl.mechanisms=SCRAM-SHA-512",
+                                        "sasl.jaas.config=a=b"}));
+}
+
+TEST_F(ConfigFileFlags, CommandLinePropertiesWinOverTheFile) {
+    const std::string path = write_file("linger.properties", "linger.ms=50\nacks=1\n");
+    ASSERT_EQ(parse_args(app, {"-X", "linger.ms=1", "--config-file", path}).exit_code, std::nullopt);
+    const auto properties = options.service_config().processor.client.properties;
+    const auto first = std::find(properties.begin(), properties.end(), messaging::Property{"linger.ms", "50"});
+    const auto second = std::find(properties.begin(), properties.end(), messaging::Property{"linger.ms", "1"});
+    ASSERT_NE(first, properties.end());
+    ASSERT_NE(second, properties.end());
+    EXPECT_LT(first, second) << "librdkafka applies properties in order: -X must come last";
+}
+
+TEST_F(ConfigFileFlags, ReadsTheFileNamedInTheEnvironment) {
+    set_env("STREAMSTORE_CONFIG_FILE", write_file("env.properties", "client.rack=r1\n"));
+    ASSERT_EQ(parse_args(app, {}).exit_code, std::nullopt);
+    EXPECT_EQ(options.common.file_properties, std::vector<std::string>{"client.rack=r1"});
+}
+
+TEST_F(ConfigFileFlags, RejectsAMissingFileNamingTheFlag) {
+    const ParseOutcome outcome = parse_args(app, {"-F", "/nonexistent/client.properties"});
+    expect_usage_error(outcome, "payment-service", "--config-file");
+    EXPECT_THAT(outcome.err, HasSubstr("/nonexistent/client.properties"));
+}
+
+TEST_F(ConfigFileFlags, RejectsALineWithoutValueNamingTheFileAndLine) {
+    const std::string path = write_file("bad.properties", "acks=all\nsasl.password\n");
+    const ParseOutcome outcome = parse_args(app, {"-F", path});
+    expect_usage_error(outcome, "payment-service", "--config-file");
+    EXPECT_THAT(outcome.err, HasSubstr(path + ":2: not key=value"));
+}
+
+TEST_F(ConfigFileFlags, NeverEchoesAPropertyValueInAnError) {
+    const std::string path = write_file("secret.properties", "sasl.password=hunter2\n=oops\n");
+    const ParseOutcome outcome = parse_args(app, {"-F", path});
+    ASSERT_EQ(outcome.exit_code, runtime::kExitUsage);
+    EXPECT_THAT(outcome.err, ::testing::Not(HasSubstr("hunter2")));
+}
+
+TEST_F(PaymentServiceFlags, ParsesTheLogFormat) {
+    ASSERT_EQ(parse_args(app, {"--log-format", "json"}).exit_code, std::nullopt);
+    EXPECT_EQ(options.common.log_format, "json");
+}
+
+TEST_F(PaymentServiceFlags, RejectsAnUnknownLogFormatNamingTheFlag) {
+    expect_usage_error(parse_args(app, {"--log-format", "xml"}), "payment-service", "--log-format");
 }
 
 }  // namespace

@@ -1,13 +1,16 @@
 #pragma once
 // Internal: owning handles for librdkafka objects and client construction.
 
+#include <cstdint>
 #include <initializer_list>
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include <librdkafka/rdkafka.h>
 
 #include "streamstore/messaging/config.hpp"
+#include "streamstore/messaging/metrics.hpp"
 
 namespace streamstore::messaging::detail {
 
@@ -35,6 +38,24 @@ ConfPtr make_conf(const ClientConfig& config, std::initializer_list<Property> de
 
 /// Sets one property; throws KafkaException naming it (never its value: it may be a secret).
 void set_property(rd_kafka_conf_t* conf, const std::string& key, const std::string& value);
+
+/// When `config` has a metrics sink and a statistics interval, sets statistics.interval.ms and
+/// a stats callback that hands librdkafka's statistics JSON to `Impl::metrics->on_statistics`
+/// (`Impl` is the type of the conf's opaque). librdkafka calls it while the queue is served.
+template <class Impl>
+void enable_statistics(rd_kafka_conf_t* conf, const ClientConfig& config) {
+    if (!config.metrics || config.statistics_interval.count() <= 0) return;
+    set_property(conf, "statistics.interval.ms", std::to_string(config.statistics_interval.count()));
+    rd_kafka_conf_set_stats_cb(conf, [](rd_kafka_t*, char* json, size_t length, void* opaque) -> int {
+        static_cast<Impl*>(opaque)->metrics->on_statistics(std::string_view(json, length));
+        return 0;  // librdkafka frees the JSON
+    });
+}
+
+/// Key plus value bytes of a message, as counted by the metrics.
+inline std::uint64_t payload_bytes(const rd_kafka_message_t* message) noexcept {
+    return static_cast<std::uint64_t>(message->len) + static_cast<std::uint64_t>(message->key_len);
+}
 
 /// rd_kafka_new; takes ownership of `conf` on success. Throws KafkaException.
 rd_kafka_t* make_client(rd_kafka_type_t type, ConfPtr conf);

@@ -45,7 +45,7 @@ struct PartitionWorker {
 
 struct Consumer::Impl : std::enable_shared_from_this<Impl> {
     Impl(asio::any_io_executor ex, const ConsumerConfig& cfg)
-        : executor(ex), strand(asio::make_strand(ex)), config(cfg) {
+        : executor(ex), strand(asio::make_strand(ex)), config(cfg), metrics(cfg.client.metrics) {
         if (config.group_id.empty()) throw KafkaException("consumer: a group id is required (--group-id)");
         if (config.topics.empty()) throw KafkaException("consumer: at least one topic is required");
         auto conf = detail::make_conf(config.client,
@@ -57,6 +57,7 @@ struct Consumer::Impl : std::enable_shared_from_this<Impl> {
                                        {"partition.assignment.strategy", "cooperative-sticky"},
                                        {"enable.partition.eof", "false"}});
         rd_kafka_conf_set_opaque(conf.get(), this);
+        detail::enable_statistics<Impl>(conf.get(), config.client);
         rd_kafka_conf_set_rebalance_cb(conf.get(), &Impl::on_rebalance);
         rd_kafka_conf_set_offset_commit_cb(conf.get(), &Impl::on_commit);
         rd_kafka_conf_set_error_cb(conf.get(), &Impl::on_error);
@@ -137,6 +138,7 @@ struct Consumer::Impl : std::enable_shared_from_this<Impl> {
                 continue;
             }
             received.fetch_add(1, std::memory_order_relaxed);
+            if (metrics) metrics->on_consumed(rd_kafka_topic_name(raw->rkt), 1, detail::payload_bytes(raw));
             auto worker = worker_for(raw);
             if (!worker) continue;  // partition no longer assigned: dropped, not committed
             if (worker != current) {
@@ -335,6 +337,7 @@ struct Consumer::Impl : std::enable_shared_from_this<Impl> {
     asio::any_io_executor executor;
     asio::strand<asio::any_io_executor> strand;
     ConsumerConfig config;
+    std::shared_ptr<MetricsSink> metrics;  // may be null
     rd_kafka_t* rk = nullptr;
     detail::QueuePtr queue;
     std::optional<detail::QueueWaker> waker;

@@ -22,6 +22,7 @@
 #include "client.hpp"
 #include "queue_waker.hpp"
 #include "streamstore/messaging/dead_letter.hpp"
+#include "streamstore/messaging/trace_scope.hpp"
 #include "streamstore/messaging/error.hpp"
 
 namespace streamstore::messaging {
@@ -138,6 +139,7 @@ struct Processor::Impl : std::enable_shared_from_this<Impl> {
           transform(std::move(t)),
           hooks(std::move(h)),
           outputs(config.max_dead_letter_bytes),
+          metrics(config.client.metrics),
           rng(std::random_device{}()) {
         if (config.group_id.empty()) throw KafkaException("processor: a group id is required");
         if (config.input_topics.empty()) throw KafkaException("processor: at least one input topic is required");
@@ -155,6 +157,7 @@ struct Processor::Impl : std::enable_shared_from_this<Impl> {
                                        {"partition.assignment.strategy", "cooperative-sticky"},
                                        {"enable.partition.eof", "false"}});
         rd_kafka_conf_set_opaque(conf.get(), this);
+        detail::enable_statistics<Impl>(conf.get(), config.client);
         rd_kafka_conf_set_rebalance_cb(conf.get(), &Impl::on_rebalance);
         rd_kafka_conf_set_offset_commit_cb(conf.get(), &Impl::on_offset_commit);
         rd_kafka_conf_set_error_cb(conf.get(), &Impl::on_consumer_error);
@@ -202,6 +205,7 @@ struct Processor::Impl : std::enable_shared_from_this<Impl> {
         client.properties.insert(client.properties.begin(), defaults.begin(), defaults.end());
         auto conf = detail::make_conf(client, {});
         rd_kafka_conf_set_opaque(conf.get(), this);
+        detail::enable_statistics<Impl>(conf.get(), client);
         rd_kafka_conf_set_dr_msg_cb(conf.get(), &Impl::on_delivery);
         rd_kafka_conf_set_error_cb(conf.get(), &Impl::on_producer_error);
         producer.reset(detail::make_client(RD_KAFKA_PRODUCER, std::move(conf)));
@@ -226,8 +230,10 @@ struct Processor::Impl : std::enable_shared_from_this<Impl> {
         auto* self = static_cast<Impl*>(opaque);
         if (message->err == RD_KAFKA_RESP_ERR_NO_ERROR) {
             self->produced.fetch_add(1, std::memory_order_relaxed);
+            if (self->metrics) self->metrics->on_produced(rd_kafka_topic_name(message->rkt), 1, detail::payload_bytes(message));
             return;
         }
+        if (self->metrics) self->metrics->on_produce_failed(rd_kafka_topic_name(message->rkt), 1);
         if (self->delivery_failures.fetch_add(1) == 0) {
             std::lock_guard lock(self->delivery_error_mutex);
             self->delivery_error = fmt::format("{} to {}: {}", rd_kafka_err2name(message->err),
@@ -432,6 +438,36 @@ struct Processor::Impl : std::enable_shared_from_this<Impl> {
                      rd_kafka_message_errstr(raw));
     }
 
+    // Runs the Transform on `message` into `outputs`, with the record's trace id on every log
+    // line, and counts what it did.
+    void transform_one(const Message& message) {
+        const auto traceparent = message.header(kTraceparentHeader);
+        const TraceScope trace(traceparent ? trace_id_of(*traceparent) : std::string_view{});
+        if (metrics) {
+            metrics->on_consumed(message.topic(), 1, message.key().size() + message.value().size());
+        }
+        const auto started = Clock::now();
+        outputs.clear();
+        try {
+            transform(message, outputs);
+        } catch (const std::exception& e) {
+            outputs.clear();
+            outputs.dead_letter(message, "exception", e.what());
+        } catch (...) {
+            outputs.clear();
+            outputs.dead_letter(message, "exception", "unknown exception");
+        }
+        if (metrics) metrics->on_processed(Clock::now() - started);
+        for (const auto& record : outputs.records()) {
+            if (!record.dead_letter) continue;
+            const std::string_view error_class = record.headers[3].second;  // see Outputs::dead_letter
+            spdlog::warn("dead-lettering {}[{}]@{} ({}): {}", message.topic(), message.partition(), message.offset(),
+                         error_class, record.headers[4].second);
+            dead_lettered.fetch_add(1, std::memory_order_relaxed);
+            if (metrics) metrics->on_dead_letter(message.topic(), error_class);
+        }
+    }
+
     asio::awaitable<std::optional<std::string>> process(const Message& message) {
         auto it = partitions.find(TopicPartition{std::string(message.topic()), message.partition()});
         if (it == partitions.end() || !it->second.active) co_return std::nullopt;  // revoked: not ours
@@ -445,22 +481,8 @@ struct Processor::Impl : std::enable_shared_from_this<Impl> {
             unit_open = true;
             unit_started = Clock::now();
         }
-        outputs.clear();
-        try {
-            transform(message, outputs);
-        } catch (const std::exception& e) {
-            outputs.clear();
-            outputs.dead_letter(message, "exception", e.what());
-        } catch (...) {
-            outputs.clear();
-            outputs.dead_letter(message, "exception", "unknown exception");
-        }
+        transform_one(message);
         for (const auto& record : outputs.records()) {
-            if (record.dead_letter) {
-                spdlog::warn("dead-lettering {}[{}]@{}: {}", message.topic(), message.partition(), message.offset(),
-                             record.headers[4].second);
-                dead_lettered.fetch_add(1, std::memory_order_relaxed);
-            }
             for (;;) {
                 const std::error_code error = produce(record);
                 if (!error) break;
@@ -577,6 +599,7 @@ struct Processor::Impl : std::enable_shared_from_this<Impl> {
     void committed_unit() {
         unit_done();
         commits.fetch_add(1, std::memory_order_relaxed);
+        if (metrics) metrics->on_commit(exactly_once());
         consecutive_failures = 0;
         if (hooks.on_commit) hooks.on_commit();
     }
@@ -585,6 +608,7 @@ struct Processor::Impl : std::enable_shared_from_this<Impl> {
     asio::awaitable<void> recover(const std::string& reason) {
         ++consecutive_failures;
         aborts.fetch_add(1, std::memory_order_relaxed);
+        if (metrics) metrics->on_abort(exactly_once());
         if (consecutive_failures > config.max_recoveries) {
             throw KafkaException(fmt::format("giving up after {} consecutive failures, last: {}",
                                              consecutive_failures - 1, reason));
@@ -834,6 +858,7 @@ struct Processor::Impl : std::enable_shared_from_this<Impl> {
     Transform transform;
     ProcessorHooks hooks;
     Outputs outputs;
+    std::shared_ptr<MetricsSink> metrics;  // may be null
     std::mt19937 rng;
     asio::thread_pool blocking{1};
     ClientPtr consumer;

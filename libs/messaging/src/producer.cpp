@@ -53,7 +53,7 @@ constexpr int kPollBudget = 10'000;  // events served per turn before yielding t
 
 struct Producer::Impl : std::enable_shared_from_this<Impl> {
     Impl(asio::any_io_executor executor, const ProducerConfig& config)
-        : strand(asio::make_strand(executor)), progress(strand) {
+        : strand(asio::make_strand(executor)), progress(strand), metrics(config.client.metrics) {
         auto conf = detail::make_conf(config.client,
                                       {{"enable.idempotence", config.idempotent ? "true" : "false"},
                                        {"acks", "all"},
@@ -61,6 +61,7 @@ struct Producer::Impl : std::enable_shared_from_this<Impl> {
                                        {"linger.ms", std::to_string(config.linger.count())},
                                        {"message.timeout.ms", std::to_string(config.delivery_timeout.count())}});
         rd_kafka_conf_set_opaque(conf.get(), this);
+        detail::enable_statistics<Impl>(conf.get(), config.client);
         rd_kafka_conf_set_dr_msg_cb(conf.get(), &Impl::on_delivery_report);
         rd_kafka_conf_set_error_cb(conf.get(), &Impl::on_error);
         rk = detail::make_client(RD_KAFKA_PRODUCER, std::move(conf));
@@ -110,6 +111,14 @@ struct Producer::Impl : std::enable_shared_from_this<Impl> {
     static void on_delivery_report(rd_kafka_t*, const rd_kafka_message_t* message, void* opaque) {
         auto* self = static_cast<Impl*>(opaque);
         self->reports.fetch_add(1, std::memory_order_relaxed);
+        if (self->metrics) {
+            const std::string_view topic = rd_kafka_topic_name(message->rkt);
+            if (message->err) {
+                self->metrics->on_produce_failed(topic, 1);
+            } else {
+                self->metrics->on_produced(topic, 1, detail::payload_bytes(message));
+            }
+        }
         auto* listener = static_cast<DeliveryListener*>(message->_private);
         if (listener == nullptr) return;
         if (self->destroying) {
@@ -171,6 +180,7 @@ struct Producer::Impl : std::enable_shared_from_this<Impl> {
 #pragma GCC diagnostic pop
         if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
             if (headers != nullptr) rd_kafka_headers_destroy(headers);  // not taken on failure
+            if (metrics && err != RD_KAFKA_RESP_ERR__QUEUE_FULL) metrics->on_produce_failed(record.topic, 1);
             return make_kafka_error(err);
         }
         return {};
@@ -208,6 +218,7 @@ struct Producer::Impl : std::enable_shared_from_this<Impl> {
     detail::QueuePtr queue;
     std::optional<detail::QueueWaker> waker;
     asio::steady_timer progress;  // cancelled whenever events were served; never expires
+    std::shared_ptr<MetricsSink> metrics;  // may be null
     std::atomic<bool> closed{false};
     std::atomic<std::uint64_t> reports{0};
     bool destroying = false;

@@ -4,7 +4,11 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cerrno>
+#include <cstring>
+#include <fstream>
 #include <iostream>
+#include <stdexcept>
 
 #include "streamstore/runtime/duration.hpp"
 
@@ -65,21 +69,44 @@ std::string default_transactional_id(std::string_view group_id) {
     return std::string(group_id) + "-" + host;
 }
 
-messaging::ClientConfig CommonOptions::client_config(std::string client_id) const {
+messaging::ClientConfig ConnectionOptions::client_config(std::string client_id) const {
     messaging::ClientConfig config;
     config.bootstrap_servers = bootstrap_servers;
     config.client_id = std::move(client_id);
+    for (const auto& property : file_properties) config.properties.push_back(*messaging::parse_property(property));
     for (const auto& property : kafka_properties) config.properties.push_back(*messaging::parse_property(property));
     return config;
 }
 
-void add_connection_options(CLI::App& app, std::string& bootstrap_servers, std::vector<std::string>& kafka_properties,
-                            std::string& log_level) {
-    app.add_option("-b,--bootstrap-server", bootstrap_servers,
+std::vector<std::string> read_properties_file(const std::string& path) {
+    std::ifstream in(path);
+    if (!in) throw std::runtime_error("cannot read " + path + ": " + std::strerror(errno));
+    std::vector<std::string> properties;
+    std::string line;
+    for (int number = 1; std::getline(in, line); ++number) {
+        const auto first = line.find_first_not_of(" \t\r");
+        if (first == std::string::npos || line[first] == '#') continue;
+        const auto last = line.find_last_not_of(" \t\r");
+        const std::string text = line.substr(first, last - first + 1);
+        const auto property = messaging::parse_property(text);
+        if (!property) throw std::runtime_error(path + ":" + std::to_string(number) + ": not key=value");
+        auto key = property->first;
+        auto value = property->second;
+        key.erase(key.find_last_not_of(" \t") + 1);
+        value.erase(0, value.find_first_not_of(" \t"));
+        if (key.empty()) throw std::runtime_error(path + ":" + std::to_string(number) + ": empty key");
+        properties.push_back(key + "=" + value);
+    }
+    if (in.bad()) throw std::runtime_error("cannot read " + path + ": " + std::strerror(errno));
+    return properties;
+}
+
+void add_connection_options(CLI::App& app, ConnectionOptions& o) {
+    app.add_option("-b,--bootstrap-server", o.bootstrap_servers,
                    "Kafka bootstrap servers, host:port[,host:port...] (librdkafka bootstrap.servers)")
         ->envname("STREAMSTORE_BOOTSTRAP_SERVERS")
         ->capture_default_str();
-    app.add_option("-X", kafka_properties,
+    app.add_option("-X", o.kafka_properties,
                    "A librdkafka property key=value, repeatable (as in kcat); from the environment, one "
                    "per line")
         ->envname("STREAMSTORE_KAFKA_PROPERTIES")
@@ -90,14 +117,42 @@ void add_connection_options(CLI::App& app, std::string& bootstrap_servers, std::
                 return messaging::parse_property(text) ? "" : "'" + text + "' is not key=value";
             },
             "KEY=VALUE"));
-    app.add_option("--log-level", log_level, "Log level (logs go to stderr)")
+    app.add_option_function<std::vector<std::string>>(
+           "-F,--config-file",
+           [&o](const std::vector<std::string>& paths) {
+               o.file_properties.clear();
+               for (const auto& path : paths) {
+                   auto properties = read_properties_file(path);  // checked below: cannot throw here
+                   o.file_properties.insert(o.file_properties.end(), properties.begin(), properties.end());
+               }
+           },
+           "A file of librdkafka properties, one key=value per line (as in kcat -F), e.g. security "
+           "settings; repeatable; -X wins over it")
+        ->envname("STREAMSTORE_CONFIG_FILE")
+        ->type_name("FILE")
+        ->check(CLI::Validator(
+            [](std::string& path) -> std::string {
+                try {
+                    (void)read_properties_file(path);
+                    return "";
+                } catch (const std::exception& e) {
+                    return e.what();
+                }
+            },
+            "FILE"));
+    app.add_option("--log-level", o.log_level, "Log level (logs go to stderr)")
         ->envname("STREAMSTORE_LOG_LEVEL")
         ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}))
+        ->capture_default_str();
+    app.add_option("--log-format", o.log_format,
+                   "text, or json: one object per line with ts, level, service, msg and trace_id")
+        ->envname("STREAMSTORE_LOG_FORMAT")
+        ->check(CLI::IsMember({"text", "json"}))
         ->capture_default_str();
 }
 
 void add_common_options(CLI::App& app, CommonOptions& o) {
-    add_connection_options(app, o.bootstrap_servers, o.kafka_properties, o.log_level);
+    add_connection_options(app, o);
     add_duration_option(app, "--startup-timeout", o.startup_timeout,
                         "How long to wait for the broker at start before giving up", "STREAMSTORE_STARTUP_TIMEOUT");
     add_duration_option(app, "--shutdown-timeout", o.shutdown_timeout,

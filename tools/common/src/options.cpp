@@ -9,16 +9,8 @@
 
 namespace streamstore::tools {
 
-messaging::ClientConfig ToolOptions::client_config(std::string client_id) const {
-    messaging::ClientConfig config;
-    config.bootstrap_servers = bootstrap_servers;
-    config.client_id = std::move(client_id);
-    for (const auto& property : kafka_properties) config.properties.push_back(*messaging::parse_property(property));
-    return config;
-}
-
 int run_tool(const std::string& name, const ToolOptions& options, const std::function<int()>& body) {
-    runtime::init_logging(name, options.log_level);
+    runtime::init_logging(name, options.log_level, options.log_format);
     try {
         return body();
     } catch (const std::exception& e) {
@@ -28,7 +20,7 @@ int run_tool(const std::string& name, const ToolOptions& options, const std::fun
 }
 
 void add_tool_options(CLI::App& app, ToolOptions& o) {
-    runtime::add_connection_options(app, o.bootstrap_servers, o.kafka_properties, o.log_level);
+    runtime::add_connection_options(app, o);
     runtime::add_duration_option(app, "--timeout", o.timeout,
                                  "Bound on all Kafka work (metadata, reading to the end, delivery), then exit 1",
                                  "STREAMSTORE_TIMEOUT");

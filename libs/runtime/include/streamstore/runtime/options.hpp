@@ -24,24 +24,39 @@ inline constexpr int kExitFailure = 1;          ///< A runtime error (broker unr
 inline constexpr int kExitUsage = 2;            ///< A bad flag or environment variable.
 inline constexpr int kExitShutdownTimeout = 3;  ///< --shutdown-timeout passed before the service stopped.
 
-struct CommonOptions {
+/// What every binary of the project takes to reach Kafka and to log.
+struct ConnectionOptions {
     std::string bootstrap_servers = "localhost:9092";  ///< librdkafka bootstrap.servers
     std::vector<std::string> kafka_properties;         ///< -X key=value, passed to librdkafka as is
+    /// The key=value lines of the -F/--config-file files, in order; -X wins over them.
+    std::vector<std::string> file_properties;
     std::string log_level = "info";
+    std::string log_format = "text";                   ///< --log-format: text or json
+
+    /// bootstrap.servers, `client_id`, then the -F properties, then the -X ones (so -X wins).
+    /// Precondition: parsed (every property was checked to be key=value).
+    [[nodiscard]] messaging::ClientConfig client_config(std::string client_id) const;
+};
+
+struct CommonOptions : ConnectionOptions {
     std::chrono::milliseconds startup_timeout{30'000}; ///< bounded wait for the broker at start
     std::chrono::milliseconds shutdown_timeout{10'000};
     int partitions = 3;                                ///< for topics created at start-up
     int replication_factor = 1;                        ///< for topics created at start-up
     int io_threads = 1;                                ///< threads running the io_context
-
-    /// The Kafka client configuration these options describe (bootstrap servers and -X).
-    [[nodiscard]] messaging::ClientConfig client_config(std::string client_id) const;
 };
 
-/// Adds --bootstrap-server/-b, -X (as in kcat, checked to be key=value) and --log-level, with
-/// their STREAMSTORE_* environment variables: what every binary of the project takes.
-void add_connection_options(CLI::App& app, std::string& bootstrap_servers, std::vector<std::string>& kafka_properties,
-                            std::string& log_level);
+/// Adds -b/--bootstrap-server, -X (as in kcat, checked to be key=value), -F/--config-file (as in
+/// kcat: a file of librdkafka key=value lines, `#` comments and blank lines ignored; repeatable),
+/// --log-level and --log-format, with their STREAMSTORE_* environment variables: what every binary
+/// of the project takes. A config file that cannot be read or has a line that is not key=value is
+/// a usage error naming the file and line.
+void add_connection_options(CLI::App& app, ConnectionOptions& options);
+
+/// Reads a librdkafka-style properties file: one key=value per line, `#` comments and blank
+/// lines skipped, whitespace around key and value trimmed. Throws std::runtime_error naming the
+/// file and line of the first problem.
+std::vector<std::string> read_properties_file(const std::string& path);
 
 /// Adds --bootstrap-server/-b, -X (as in kcat), --log-level, --startup-timeout, --shutdown-timeout,
 /// --partitions, --replication-factor and --io-threads to `app`.

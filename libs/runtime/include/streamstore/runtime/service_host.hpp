@@ -56,7 +56,7 @@ private:
 /// its stop overruns the deadline.
 template <class MakeService>
 int run_service(const std::string& name, const CommonOptions& common, MakeService make) {
-    init_logging(name, common.log_level);
+    init_logging(name, common.log_level, common.log_format);
     return guarded(name, [&] {
         ServiceHost host(name, common.io_threads, common.shutdown_timeout);
         auto service = make(host.executor());

@@ -14,6 +14,7 @@
 #include <CLI/CLI.hpp>
 
 #include "streamstore/messaging/config.hpp"
+#include "streamstore/runtime/options.hpp"
 
 namespace streamstore::tools {
 
@@ -22,15 +23,11 @@ inline constexpr int kExitOk = 0;
 inline constexpr int kExitFailure = 1;  ///< The check failed, a record was not delivered, or Kafka failed.
 inline constexpr int kExitUsage = 2;    ///< A bad flag or environment variable.
 
-struct ToolOptions {
-    std::string bootstrap_servers = "localhost:9092";  ///< librdkafka bootstrap.servers
-    std::vector<std::string> kafka_properties;         ///< -X key=value, passed to librdkafka as is
-    std::string log_level = "warn";                    ///< stdout is the tool's output; logs go to stderr
-    std::chrono::milliseconds timeout{60'000};         ///< bound on all reading (and delivering) together
-
-    /// bootstrap.servers, client.id and every -X property. Precondition: parsed (each -X was
-    /// checked to be key=value).
-    [[nodiscard]] messaging::ClientConfig client_config(std::string client_id) const;
+/// -b, -X, -F, --log-level (default warn: stdout is the tool's output; logs go to stderr),
+/// --log-format, and --timeout.
+struct ToolOptions : runtime::ConnectionOptions {
+    ToolOptions() { log_level = "warn"; }
+    std::chrono::milliseconds timeout{60'000};  ///< bound on all reading (and delivering) together
 };
 
 /// What a tool's main() does after parsing flags: sets up logging (spdlog to stderr at
@@ -39,8 +36,7 @@ struct ToolOptions {
 /// kExitFailure.
 int run_tool(const std::string& name, const ToolOptions& options, const std::function<int()>& body);
 
-/// Adds -b/--bootstrap-server, -X, --log-level and --timeout (STREAMSTORE_BOOTSTRAP_SERVERS,
-/// STREAMSTORE_KAFKA_PROPERTIES, STREAMSTORE_LOG_LEVEL, STREAMSTORE_TIMEOUT) to `app`.
+/// Adds runtime::add_connection_options' flags and --timeout (STREAMSTORE_TIMEOUT) to `app`.
 void add_tool_options(CLI::App& app, ToolOptions& options);
 
 }  // namespace streamstore::tools
