@@ -4,6 +4,7 @@ set(Boost_NO_WARN_NEW_VERSIONS ON)  # FindBoost predates 1.81; the targets it ma
 find_package(Boost 1.81 EXACT REQUIRED COMPONENTS json)
 find_package(spdlog REQUIRED)
 find_package(CLI11 REQUIRED)
+find_package(prometheus-cpp CONFIG REQUIRED)  # libs/observability links only prometheus-cpp::core
 find_package(PkgConfig REQUIRED)
 pkg_check_modules(RDKAFKA REQUIRED IMPORTED_TARGET rdkafka>=2.0)
 

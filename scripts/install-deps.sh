@@ -8,6 +8,7 @@ packages=(
     g++ cmake ninja-build pkg-config
     librdkafka-dev libboost1.81-dev libboost-json1.81-dev
     libspdlog-dev libfmt-dev libcli11-dev libgtest-dev libgmock-dev
+    prometheus-cpp-dev
     openjdk-17-jre-headless maven
     clang-14 libclang-rt-14-dev llvm-14  # scripts/fuzz.sh: libFuzzer + sanitizer runtimes, llvm-symbolizer
 )
