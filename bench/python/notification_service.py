@@ -52,7 +52,7 @@ def main():
     seen = Seen(args.dedup_window)
     notified = duplicates = bad = 0
     while not stop.requested:
-        for msg in consumer.consume(num_messages=500, timeout=0.1):
+        for msg in consumer.consume(num_messages=500, timeout=0.01):
             if msg.error():
                 continue
             now = peer.now_ms()

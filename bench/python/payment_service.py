@@ -43,7 +43,7 @@ def main():
     consumer.subscribe([args.orders_topic])
     handled = bad = 0
     while not stop.requested:
-        for msg in consumer.consume(num_messages=500, timeout=0.1):
+        for msg in consumer.consume(num_messages=500, timeout=0.01):
             if msg.error():
                 continue
             try:

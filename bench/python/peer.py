@@ -3,7 +3,8 @@
 The peer is the pipeline a user would otherwise write, the way the original Python demos are
 written: a plain consume loop, json, produce, poll, on Debian's python3-confluent-kafka (so the
 same librdkafka 2.0.2 as the C++ services). It is not crippled: the same acks, idempotence,
-compression and linger as the services, batched consume(), and the same commit pattern
+compression and linger as the services, batched consume() (up to 500 records or 10 ms, so a
+batch never holds a record back for long), and the same commit pattern
 (at-least-once: flush, then commit, every --commit-interval; exactly-once: one transaction per
 interval).
 """
