@@ -25,7 +25,8 @@ struct Topics {
 };
 
 std::vector<std::string> common_flags() {
-    return {"--bootstrap-server", testing_env::bootstrap_servers(), "--startup-timeout", "30s", "--shutdown-timeout", "10s"};
+    return {"--bootstrap-server", testing_env::bootstrap_servers(), "--startup-timeout", "30s", "--shutdown-timeout", "10s",
+            "--http-address", "127.0.0.1:0"};
 }
 
 std::vector<std::string> with(std::vector<std::string> argv, const std::vector<std::string>& more) {
@@ -159,7 +160,8 @@ TEST(Services, OrderGeneratorStopsOnSigtermAndReportsWhatItDelivered) {
 }
 
 TEST(Services, ExitNonZeroWithOneLineWhenTheBrokerIsUnreachable) {
-    ChildProcess payment({PAYMENT_SERVICE_BIN, "--bootstrap-server", "127.0.0.1:1", "--startup-timeout", "2s"});
+    ChildProcess payment({PAYMENT_SERVICE_BIN, "--bootstrap-server", "127.0.0.1:1", "--startup-timeout", "2s",
+                          "--http-address", "127.0.0.1:0"});
     const auto code = payment.wait(20s);
     ASSERT_TRUE(code) << "still running 20 s after a 2 s startup timeout";
     EXPECT_EQ(*code, 1);

@@ -126,6 +126,7 @@ Chaos::~Chaos() = default;
 
 std::vector<std::string> Chaos::service_flags() {
     return {"--bootstrap-server", bootstrap_servers(), "--startup-timeout", "60s", "--shutdown-timeout", "10s",
+            "--http-address", "127.0.0.1:0",  // several instances run side by side
             // A killed member is replaced after this, not after the 45 s default.
             "-X", "session.timeout.ms=6000", "-X", "heartbeat.interval.ms=500"};
 }
@@ -152,7 +153,7 @@ std::unique_ptr<ChildProcess> Chaos::start_generator(int count, const std::strin
                                                      const std::vector<std::string>& extra) {
     return std::make_unique<ChildProcess>(joined(
         {ORDER_GENERATOR_BIN, "--bootstrap-server", bootstrap_servers(), "--topic", orders, "--count",
-         std::to_string(count), "--interval", interval, "--startup-timeout", "60s",
+         std::to_string(count), "--interval", interval, "--startup-timeout", "60s", "--http-address", "127.0.0.1:0",
          // Its final flush waits out the broker restarts that happened meanwhile.
          "--shutdown-timeout", "300s",
          // Orders must survive a broker restart (after SIGKILL it takes 30 s to come back).

@@ -153,6 +153,28 @@ void add_connection_options(CLI::App& app, ConnectionOptions& o) {
 
 void add_common_options(CLI::App& app, CommonOptions& o) {
     add_connection_options(app, o);
+    app.add_option("--http-address", o.http_address,
+                   "host:port serving /metrics, /healthz and /readyz over HTTP; port 0 picks a free one; "
+                   "off serves nothing")
+        ->envname("STREAMSTORE_HTTP_ADDRESS")
+        ->check(CLI::Validator(
+            [](std::string& text) -> std::string {
+                if (text == "off") return "";
+                const auto colon = text.rfind(':');
+                const bool port_ok = colon != std::string::npos && colon + 1 < text.size() &&
+                                     text.find_first_not_of("0123456789", colon + 1) == std::string::npos &&
+                                     text.size() - colon - 1 <= 5 && std::stoi(text.substr(colon + 1)) <= 65535;
+                return port_ok ? "" : "'" + text + "' is not host:port (e.g. 0.0.0.0:9102) or off";
+            },
+            "HOST:PORT"))
+        ->capture_default_str();
+    app.add_option("--probe", o.probe_url,
+                   "Do not run: GET this URL (e.g. http://127.0.0.1:9102/readyz) and exit 0 if it answers "
+                   "2xx, 1 otherwise; for container health checks without curl")
+        ->type_name("URL");
+    add_duration_option(app, "--statistics-interval", o.statistics_interval,
+                        "How often librdkafka's statistics (the consumer lag metric) are taken; 0 for never",
+                        "STREAMSTORE_STATISTICS_INTERVAL");
     add_duration_option(app, "--startup-timeout", o.startup_timeout,
                         "How long to wait for the broker at start before giving up", "STREAMSTORE_STARTUP_TIMEOUT");
     add_duration_option(app, "--shutdown-timeout", o.shutdown_timeout,

@@ -5,7 +5,9 @@
 #include <csignal>
 #include <mutex>
 #include <cstdlib>
+#include <iostream>
 #include <optional>
+#include <sstream>
 #include <thread>
 #include <vector>
 
@@ -16,6 +18,7 @@
 #include <boost/asio/strand.hpp>
 #include <spdlog/spdlog.h>
 
+#include "streamstore/observability/probe.hpp"
 #include "streamstore/runtime/duration.hpp"
 #include "streamstore/runtime/options.hpp"
 
@@ -33,6 +36,24 @@ int guarded(const std::string& name, const std::function<int()>& body) {
 
 ServiceHost::ServiceHost(std::string name, int io_threads, std::chrono::milliseconds shutdown_timeout)
     : name_(std::move(name)), io_threads_(io_threads), shutdown_timeout_(shutdown_timeout), context_(io_threads) {}
+
+void ServiceHost::serve_http(std::string_view address, std::shared_ptr<const observability::Metrics> metrics,
+                             observability::ReadinessCheck readiness) {
+    if (address == "off") return;
+    http_.emplace(context_.get_executor(), address);
+    observability::add_standard_routes(*http_, std::move(metrics), std::move(readiness));
+    http_->start();
+    const auto endpoint = http_->local_endpoint();
+    spdlog::info("serving /metrics, /healthz and /readyz on http://{}:{}", endpoint.address().to_string(),
+                 endpoint.port());
+}
+
+int run_probe(const std::string& url) {
+    std::ostringstream line;
+    const int code = observability::probe(url, std::chrono::seconds(3), line);
+    (code == 0 ? std::cout : std::cerr) << line.str() << std::flush;
+    return code;
+}
 
 int ServiceHost::run(asio::awaitable<int> service, std::function<void()> stop,
                      std::function<std::string()> pending_work) {
@@ -57,6 +78,7 @@ int ServiceHost::run(asio::awaitable<int> service, std::function<void()> stop,
                            code = kExitFailure;
                        }
                        exit_code = code;
+                       if (http_) http_->stop();  // so the io_context runs out of work
                        signals.cancel();
                        deadline.cancel();
                        finished.store(true);

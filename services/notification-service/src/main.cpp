@@ -16,7 +16,10 @@ int main(int argc, char** argv) {
     notification::add_options(app, options);
     if (auto exit_code = runtime::parse(app, argc, argv)) return *exit_code;
 
-    return runtime::run_service("notification-service", options.common, [&](auto executor) {
-        return std::make_unique<notification::NotificationService>(executor, options.service_config(), stdout);
+    return runtime::run_service("notification-service", options.common, [&](const runtime::ServiceContext& context) {
+        auto config = options.service_config();
+        config.processor.client = context.instrument(config.processor.client);
+        return std::make_unique<notification::NotificationService>(context.executor, std::move(config), stdout,
+                                                                    context.metrics);
     });
 }

@@ -12,12 +12,20 @@ namespace streamstore::notification {
 namespace asio = boost::asio;
 
 NotificationService::NotificationService(asio::any_io_executor executor, NotificationServiceConfig config,
-                                         std::FILE* out)
+                                         std::FILE* out, std::shared_ptr<observability::Metrics> metrics)
     : executor_(executor),
       config_(std::move(config)),
       out_(out),
       admin_(executor, config_.processor.client),
-      seen_(config_.dedup_window) {}
+      seen_(config_.dedup_window) {
+    if (!metrics) return;
+    latency_seconds_ = &prometheus::BuildHistogram()
+                            .Name("streamstore_order_to_notification_seconds")
+                            .Help("Time from an order's creation to its payment's notification, when committed")
+                            .Register(*metrics->registry())
+                            .Add({}, prometheus::Histogram::BucketBoundaries{0.001, 0.0025, 0.005, 0.01, 0.025, 0.05,
+                                                                             0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30});
+}
 
 std::vector<messaging::TopicSpec> NotificationService::topics_to_create() const {
     std::vector<messaging::TopicSpec> topics;
@@ -73,6 +81,14 @@ std::string NotificationService::pending_work() {
     return processor_ ? processor_->pending_work() : "not started";
 }
 
+observability::Readiness NotificationService::readiness() {
+    std::lock_guard lock(mutex_);
+    if (!processor_) return {false, "starting: creating topics"};
+    const auto assigned = processor_->stats().assigned_partitions;
+    if (assigned == 0) return {false, "no partitions of '" + config_.orders_topic + "' or '" + config_.payments_topic + "' assigned"};
+    return {true, std::to_string(assigned) + " partition(s) assigned"};
+}
+
 void NotificationService::transform(const messaging::Message& message, messaging::Outputs& out) {
     const std::int64_t now = events::now_ms();
     std::optional<events::Event<events::Notification>> notification;
@@ -108,7 +124,11 @@ void NotificationService::transform(const messaging::Message& message, messaging
         return;
     }
     seen_.add(partition, notification->meta.event_id);
-    out.send(config_.notifications_topic, notification->data.order_id, events::encode(*notification), {}, partition);
+    const auto parent = events::parse_traceparent(message.header(events::kTraceparentHeader).value_or(""));
+    const auto trace = parent ? parent->child(random_) : events::TraceContext::new_root(random_);
+    spdlog::debug("{} for order {}", to_string(notification->data.kind), notification->data.order_id);
+    out.send(config_.notifications_topic, notification->data.order_id, events::encode(*notification),
+             {{std::string(events::kTraceparentHeader), trace.traceparent()}}, partition);
     pending_lines_.emplace_back(config_.output == OutputFormat::none ? std::string() : render(*notification, config_.output),
                                 notification->data.latency_ms);
 }
@@ -146,7 +166,9 @@ void NotificationService::print_committed() {
     for (const auto& [line, latency_ms] : pending_lines_) {
         text += line;
         text += '\n';
-        if (latency_ms >= 0) latency_.record(latency_ms);
+        if (latency_ms < 0) continue;
+        latency_.record(latency_ms);
+        if (latency_seconds_) latency_seconds_->Observe(static_cast<double>(latency_ms) / 1000.0);
     }
     pending_lines_.clear();
     if (config_.output == OutputFormat::none) return;

@@ -13,10 +13,15 @@
 // A malformed payment is dead-lettered to `<payments>.dlq` in the same transaction and processing
 // goes on; a malformed order is skipped here (payment-service, which reads orders too, dead-letters
 // it: each dead letter topic has one writer, so each bad record is dead-lettered exactly once).
-// Lifecycle and thread safety as PaymentService: async_run() until stop(), stop() from any thread.
+// Trace context: each notification carries a traceparent header, a child span of its event's.
+// Metrics (with a registry): streamstore_order_to_notification_seconds, a histogram of the time
+// from an order's creation to its payment's notification, observed when the notification commits.
+// Lifecycle and thread safety as PaymentService: async_run() until stop(); stop(), pending_work()
+// and readiness() from any thread.
 
 #include <chrono>
 #include <cstdio>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -25,12 +30,17 @@
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 
+#include <prometheus/histogram.h>
+
 #include "latency_recorder.hpp"
 #include "notifications.hpp"
 #include "seen_events.hpp"
 #include "streamstore/messaging/admin.hpp"
 #include "streamstore/messaging/partition_reader.hpp"
+#include "streamstore/events/trace.hpp"
 #include "streamstore/messaging/processor.hpp"
+#include "streamstore/observability/health.hpp"
+#include "streamstore/observability/metrics.hpp"
 
 namespace streamstore::notification {
 
@@ -48,12 +58,16 @@ struct NotificationServiceConfig {
 
 class NotificationService {
 public:
-    /// Lines go to `out` (stdout in the binary); it must outlive the service.
-    NotificationService(boost::asio::any_io_executor executor, NotificationServiceConfig config, std::FILE* out);
+    /// Lines go to `out` (stdout in the binary); it must outlive the service. `metrics` may be null
+    /// (no latency histogram); the Kafka clients report to config.processor.client.metrics.
+    NotificationService(boost::asio::any_io_executor executor, NotificationServiceConfig config, std::FILE* out,
+                        std::shared_ptr<observability::Metrics> metrics = nullptr);
 
     boost::asio::awaitable<int> async_run();
     void stop();
     [[nodiscard]] std::string pending_work();
+    /// Ready once input partitions are assigned to this instance.
+    [[nodiscard]] observability::Readiness readiness();
     [[nodiscard]] const LatencyRecorder& latency() const { return latency_; }
 
 private:
@@ -67,7 +81,9 @@ private:
     NotificationServiceConfig config_;
     std::FILE* out_;
     LatencyRecorder latency_;
+    prometheus::Histogram* latency_seconds_ = nullptr;  // when metrics are on
     messaging::Admin admin_;
+    events::RandomSource random_;  // span ids; the processor's strand only
     // The processor's strand (and its blocking thread while the strand waits for it):
     SeenEvents seen_;
     std::optional<messaging::PartitionReader> reader_;

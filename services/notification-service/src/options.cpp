@@ -4,6 +4,7 @@
 namespace streamstore::notification {
 
 void add_options(CLI::App& app, Options& o) {
+    o.common.http_address = "0.0.0.0:9103";
     runtime::add_common_options(app, o.common);
     app.add_option("--orders-topic", o.orders_topic, "Topic to read orders from")
         ->envname("STREAMSTORE_ORDERS_TOPIC")

@@ -15,7 +15,9 @@ int main(int argc, char** argv) {
     payment::add_options(app, options);
     if (auto exit_code = runtime::parse(app, argc, argv)) return *exit_code;
 
-    return runtime::run_service("payment-service", options.common, [&](auto executor) {
-        return std::make_unique<payment::PaymentService>(executor, options.service_config());
+    return runtime::run_service("payment-service", options.common, [&](const runtime::ServiceContext& context) {
+        auto config = options.service_config();
+        config.processor.client = context.instrument(config.processor.client);
+        return std::make_unique<payment::PaymentService>(context.executor, std::move(config), context.metrics);
     });
 }

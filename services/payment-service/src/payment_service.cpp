@@ -16,8 +16,17 @@ PaymentOutcome pay(std::optional<std::string_view> value, const PaymentRules& ru
     return make_payment(order.value(), decide(order.value().data, rules), now_ms);
 }
 
-PaymentService::PaymentService(asio::any_io_executor executor, PaymentServiceConfig config)
-    : executor_(executor), config_(std::move(config)), admin_(executor, config_.processor.client) {}
+PaymentService::PaymentService(asio::any_io_executor executor, PaymentServiceConfig config,
+                               std::shared_ptr<observability::Metrics> metrics)
+    : executor_(executor), config_(std::move(config)), admin_(executor, config_.processor.client) {
+    if (!metrics) return;
+    auto& payments = prometheus::BuildCounter()
+                         .Name("streamstore_payments_total")
+                         .Help("Payments decided, by status (an aborted transaction's are decided again)")
+                         .Register(*metrics->registry());
+    approved_ = &payments.Add({{"status", "approved"}});
+    declined_ = &payments.Add({{"status", "declined"}});
+}
 
 std::vector<messaging::TopicSpec> PaymentService::topics_to_create() const {
     const std::string& orders = config_.processor.input_topics.front();
@@ -28,7 +37,7 @@ std::vector<messaging::TopicSpec> PaymentService::topics_to_create() const {
     return topics;
 }
 
-void PaymentService::transform(const messaging::Message& order, messaging::Outputs& out) const {
+void PaymentService::transform(const messaging::Message& order, messaging::Outputs& out) {
     const auto value = order.has_value() ? std::optional<std::string_view>(order.value()) : std::nullopt;
     const PaymentOutcome outcome = pay(value, config_.rules, events::now_ms());
     if (const auto* error = std::get_if<events::DecodeError>(&outcome)) {
@@ -36,7 +45,21 @@ void PaymentService::transform(const messaging::Message& order, messaging::Outpu
         return;
     }
     const auto& payment = std::get<events::Event<events::Payment>>(outcome);
-    out.send(config_.payments_topic, payment.data.order_id, events::encode(payment));
+    const bool approved = payment.data.status == events::PaymentStatus::approved;
+    if (auto* counter = approved ? approved_ : declined_) counter->Increment();
+    spdlog::debug("order {}: payment {}", payment.data.order_id, approved ? "approved" : "declined");
+    const auto parent = events::parse_traceparent(order.header(events::kTraceparentHeader).value_or(""));
+    const auto trace = parent ? parent->child(random_) : events::TraceContext::new_root(random_);
+    out.send(config_.payments_topic, payment.data.order_id, events::encode(payment),
+             {{std::string(events::kTraceparentHeader), trace.traceparent()}});
+}
+
+observability::Readiness PaymentService::readiness() {
+    std::lock_guard lock(mutex_);
+    if (!processor_) return {false, "starting: creating topics"};
+    const auto assigned = processor_->stats().assigned_partitions;
+    if (assigned == 0) return {false, "no partitions of '" + config_.processor.input_topics.front() + "' assigned"};
+    return {true, std::to_string(assigned) + " partition(s) assigned"};
 }
 
 asio::awaitable<int> PaymentService::async_run() {

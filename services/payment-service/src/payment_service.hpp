@@ -14,9 +14,14 @@
 // Lifecycle: async_run() creates the topics if missing, then processes until stop(); then it
 // commits the open transaction and leaves the group. It co_returns 0, or throws (exit 1) on a
 // fatal error such as being fenced by another instance with the same transactional id.
-// Thread safety: stop() from any thread.
+// Trace context: each payment carries a traceparent header, a child span of its order's (a new
+// trace when the order has none or an invalid one).
+// Metrics (with a registry): streamstore_payments_total{status="approved|declined"}, counted when
+// decided (an aborted transaction's payments are decided again).
+// Thread safety: stop(), pending_work() and readiness() from any thread.
 
 #include <chrono>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -27,10 +32,15 @@
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 
+#include <prometheus/counter.h>
+
 #include "payment_rules.hpp"
+#include "streamstore/events/trace.hpp"
 #include "streamstore/events/decode_error.hpp"
 #include "streamstore/messaging/admin.hpp"
 #include "streamstore/messaging/processor.hpp"
+#include "streamstore/observability/health.hpp"
+#include "streamstore/observability/metrics.hpp"
 
 namespace streamstore::payment {
 
@@ -52,20 +62,28 @@ PaymentOutcome pay(std::optional<std::string_view> value, const PaymentRules& ru
 
 class PaymentService {
 public:
-    PaymentService(boost::asio::any_io_executor executor, PaymentServiceConfig config);
+    /// `metrics` may be null (no payment counters); the Kafka clients report to
+    /// config.processor.client.metrics.
+    PaymentService(boost::asio::any_io_executor executor, PaymentServiceConfig config,
+                   std::shared_ptr<observability::Metrics> metrics = nullptr);
 
     boost::asio::awaitable<int> async_run();
     void stop();
     /// What a stop that overran its deadline leaves undone (for the log).
     [[nodiscard]] std::string pending_work();
+    /// Ready once partitions of the orders topic are assigned to this instance.
+    [[nodiscard]] observability::Readiness readiness();
 
 private:
     [[nodiscard]] std::vector<messaging::TopicSpec> topics_to_create() const;
-    void transform(const messaging::Message& order, messaging::Outputs& out) const;
+    void transform(const messaging::Message& order, messaging::Outputs& out);
 
     boost::asio::any_io_executor executor_;
     PaymentServiceConfig config_;
     messaging::Admin admin_;
+    events::RandomSource random_;                 // span ids; the processor's strand only
+    prometheus::Counter* approved_ = nullptr;     // streamstore_payments_total, when metrics are on
+    prometheus::Counter* declined_ = nullptr;
     std::mutex mutex_;                               // guards the two below
     std::optional<messaging::Processor> processor_;  // created once the topics exist
     bool stop_requested_ = false;

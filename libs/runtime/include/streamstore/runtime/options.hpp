@@ -39,6 +39,14 @@ struct ConnectionOptions {
 };
 
 struct CommonOptions : ConnectionOptions {
+    /// --http-address host:port of /metrics, /healthz and /readyz; each service sets its own
+    /// default before add_common_options (9101, 9102, 9103); "off" serves nothing.
+    std::string http_address = "0.0.0.0:9100";
+    /// --probe URL: instead of running, GET the URL and exit 0 on a 2xx answer (HEALTHCHECK).
+    std::string probe_url;
+    /// --statistics-interval: librdkafka's statistics.interval.ms, the source of the consumer
+    /// lag metric; 0 turns them off.
+    std::chrono::milliseconds statistics_interval{5'000};
     std::chrono::milliseconds startup_timeout{30'000}; ///< bounded wait for the broker at start
     std::chrono::milliseconds shutdown_timeout{10'000};
     int partitions = 3;                                ///< for topics created at start-up
@@ -58,8 +66,10 @@ void add_connection_options(CLI::App& app, ConnectionOptions& options);
 /// file and line of the first problem.
 std::vector<std::string> read_properties_file(const std::string& path);
 
-/// Adds --bootstrap-server/-b, -X (as in kcat), --log-level, --startup-timeout, --shutdown-timeout,
-/// --partitions, --replication-factor and --io-threads to `app`.
+/// Adds add_connection_options' flags, --http-address, --probe, --statistics-interval,
+/// --startup-timeout, --shutdown-timeout, --partitions, --replication-factor and --io-threads to
+/// `app`. Every flag but --probe has a STREAMSTORE_* environment variable (a probe variable in a
+/// container's environment would turn the service itself into a probe).
 void add_common_options(CLI::App& app, CommonOptions& options);
 
 /// The flags of a consume-transform-produce service (messaging::Processor).
