@@ -264,66 +264,74 @@ class Kafka:
         self.meta.close()
 
 
-def watch_drain(kafka, group, targets, output, procs, timeout, period=0.02, others=()):
-    """Times a consume-transform-produce process draining its prefilled inputs.
-    targets: {topic: {partition: end offset}}; output: the topic it writes one record per input to.
-    The window runs from the first record seen in `output` to the moment `output` holds as many
-    records as the inputs (the high watermark counts records of open transactions too, so neither
-    end waits for a commit; the few transaction markers make the end at most a few records early).
-    Then it waits until `group` has committed every input offset (completion, not timed: with time-
-    based commits the last one comes up to a commit interval later). Returns records, seconds,
-    records_per_s and the CPU the processes in `procs` used in the window (`others`, e.g. the
-    broker, are reported separately as <name>_cpu_s_per_10k)."""
-    procs_and_others = list(procs) + list(others)
-    total = sum(sum(t.values()) for t in targets.values())
-    deadline = time.monotonic() + timeout
-    first = last = None
-    before = (time.monotonic(), {p.name: p.cpu_s() for p in procs_and_others})  # the last sample with no output
+def interpolate(prev, cur, threshold):
+    """prev/cur: (time, records, cpu dict); the time and CPU at which `records` crossed threshold."""
+    (t0, w0, c0), (t1, w1, c1) = prev, cur
+    f = (threshold - w0) / (w1 - w0) if w1 > w0 else 1.0
+    return t0 + f * (t1 - t0), {n: (c0[n] or 0) + f * ((c1[n] or 0) - (c0[n] or 0)) for n in c1}
 
-    def check_alive():
+
+def watch_output(kafka, output, total, procs, timeout, period=0.02, others=(), lo=0.1, hi=0.9):
+    """Samples `output`'s record count (the sum of its high watermarks, which count records of open
+    transactions too) until it reaches `total`, and measures the steady part of the run: from the
+    moment it crossed lo*total to the moment it crossed hi*total (interpolated between samples), so
+    neither start-up, nor the ramp, nor the final commit's wait is in the figure. Returns records
+    (in the window), seconds, records_per_s and the CPU each process used in the window."""
+    watched = list(procs) + list(others)
+    deadline = time.monotonic() + timeout
+    prev = None
+    start = stop = None
+    while stop is None:
+        now = time.monotonic()
+        written = kafka.end_total(output)
+        cur = (now, written, {p.name: p.cpu_s() for p in watched})
+        if prev is not None:
+            if start is None and written >= lo * total:
+                start = interpolate(prev, cur, lo * total)
+            if start is not None and written >= hi * total:
+                stop = interpolate(prev, cur, hi * total)
+                break
+        prev = cur
         for p in procs:
             if p.poll() is not None and p.rc != 0:
-                raise StepFailed("%s exited %s while draining: %s" % (p.name, p.rc, p.errors()))
-
-    while last is None:
-        now = time.monotonic()
-        cpu = {p.name: p.cpu_s() for p in procs_and_others}
-        written = kafka.end_total(output)
-        if first is None:
-            if written > 0:  # started between the previous sample and this one: take the midpoint
-                t0, cpu0 = before
-                first = ((t0 + now) / 2, {n: ((cpu0[n] or 0) + (cpu[n] or 0)) / 2 for n in cpu})
-            else:
-                before = (now, cpu)
-        if first is not None and written >= total:
-            last = (now, cpu)
-            break
-        check_alive()
+                raise StepFailed("%s exited %s: %s" % (p.name, p.rc, p.errors()))
         if now > deadline:
-            raise StepFailed("%s: %d of %d outputs after %d s" % (output, written, total, timeout))
+            raise StepFailed("%s: %d of %d records after %d s" % (output, written, total, timeout))
         time.sleep(period)
-    rss = max((p.status_mb("VmHWM") or 0) for p in procs)
+    (t1, cpu1), (t2, cpu2) = start, stop
+    records = (hi - lo) * total
+    seconds = t2 - t1
+    cpu = {n: cpu2[n] - cpu1[n] for n in cpu2}
+    used = sum(cpu[p.name] for p in procs)
+    result = {"records": int(records), "seconds": round(seconds, 3),
+              "records_per_s": round(records / seconds, 1) if seconds > 0 else None,
+              "window_cpu_s": round(used, 3), "cpu_s_per_10k": round(used / records * 1e4, 4),
+              "cpu_by_process": cpu, "rss_mb": max((p.status_mb("VmHWM") or 0) for p in procs)}
+    for o in others:
+        result[o.name + "_cpu_s_per_10k"] = round(cpu[o.name] / records * 1e4, 4)
+    return result
+
+
+def watch_drain(kafka, group, targets, output, procs, timeout, period=0.02, others=()):
+    """Times a consume-transform-produce process draining its prefilled inputs (one output record
+    per input) with watch_output, then waits until `group` has committed every input offset
+    (completion, not timed). targets: {topic: {partition: end offset}}."""
+    total = sum(sum(t.values()) for t in targets.values())
+    deadline = time.monotonic() + timeout
+    result = watch_output(kafka, output, total, procs, timeout, period, others)
     while True:
         complete = True
         for topic, parts in targets.items():
             committed = kafka.committed(group, topic, list(parts))
             complete &= all(committed.get(p, 0) >= target for p, target in parts.items())
         if complete:
-            break
-        check_alive()
+            return result
+        for p in procs:
+            if p.poll() is not None and p.rc != 0:
+                raise StepFailed("%s exited %s while draining: %s" % (p.name, p.rc, p.errors()))
         if time.monotonic() > deadline:
             raise StepFailed("group %s did not commit everything within %d s" % (group, timeout))
         time.sleep(period)
-    (t1, cpu1), (t2, cpu2) = first, last
-    seconds = t2 - t1
-    cpu_used = sum((cpu2[p.name] or 0) - (cpu1[p.name] or 0) for p in procs)
-    result = {"records": total, "seconds": round(seconds, 3),
-              "records_per_s": round(total / seconds, 1) if seconds > 0 else None,
-              "window_cpu_s": round(cpu_used, 3), "cpu_s_per_10k": round(cpu_used / total * 1e4, 4),
-              "rss_mb": rss}
-    for o in others:
-        result[o.name + "_cpu_s_per_10k"] = round(((cpu2[o.name] or 0) - (cpu1[o.name] or 0)) / total * 1e4, 4)
-    return result
 
 
 def wait_records(kafka, topic, at_least, procs, timeout, period=0.02):
@@ -418,9 +426,19 @@ class Bench:
             self.broker_pid = int((self.kdir / "kafka.pid").read_text().split()[0])
         except (OSError, ValueError, IndexError):
             self.broker_pid = None
+        # The first group and the first transaction on a fresh broker create __consumer_offsets and
+        # __transaction_state (seconds on 2 cores): pay that here, not in the first measurement.
+        self.kafka.create_topics(["bench-warmup", "bench-warmup-out"])
+        run_to_end("warmup-produce", [self.raw("raw-produce"), "--bootstrap-server", self.bootstrap, "--topic",
+                                      "bench-warmup", "--count", "1000"], self.logs, 120)
+        run_to_end("warmup-transactions", [self.raw("raw-passthrough"), "--bootstrap-server", self.bootstrap,
+                                           "--input", "bench-warmup", "--output", "bench-warmup-out", "--group",
+                                           "bench-warmup", "--count", "1000", "--guarantee", "exactly-once",
+                                           "--transactional-id", "bench-warmup"], self.logs, 180)
         help_text = subprocess.run([self.svc("order-generator"), "--help"], capture_output=True, text=True).stdout
         self.generator_has_rate = "--rate" in help_text
         self.generator_has_duration = "--duration" in help_text
+        self.generator_has_json = "--summary-format" in help_text
 
     def kafka_local(self, *cmd, timeout=180):
         r = subprocess.run([REPO / "scripts" / "kafka-local.sh", *cmd], env=self.env, capture_output=True,
@@ -701,21 +719,22 @@ class Bench:
         for rep in range(1, self.args.reps + 1):
             topic = self.uid("og")
             self.kafka.create_topics([topic])
+            json_flag = ["--summary-format", "json"] if self.generator_has_json else []
             p = run_to_end("order-generator-%d" % rep, [self.svc("order-generator"), *self.common_flags(), "--topic",
-                                                         topic, "--count", self.args.count, "--interval", "0"],
-                           self.logs, 300)
+                                                         topic, "--count", self.args.count, "--interval", "0",
+                                                         *json_flag], self.logs, 300)
             out = p.output()
-            m = re.search(r"delivered (\d+).*?([\d.]+) orders/s", out) or re.search(r"([\d.]+) records/sec", out)
             records = self.args.count
-            rate = float(m.group(m.lastindex)) if m else None
-            lat = {}
-            pm = re.search(r"(\d+(?:\.\d+)?) ms 50th, (\d+(?:\.\d+)?) ms 95th, (\d+(?:\.\d+)?) ms 99th, "
-                           r"(\d+(?:\.\d+)?) ms 99.9th", out)
-            if pm:
-                lat = dict(p50_ms=float(pm.group(1)), p99_ms=float(pm.group(3)), p999_ms=float(pm.group(4)))
-            self.record("order-generator", rep, dict(records=records, records_per_s=rate,
-                                                     mb_per_s=None, summary=out.strip()[-400:], **lat,
-                                                     **self.per_process(p, records)))
+            if json_flag:
+                r = last_json(out, "records_per_sec")
+                lat = r.get("latency_ms") or {}
+                row = dict(records=r["delivered"], records_per_s=r["records_per_sec"], mb_per_s=r.get("mb_per_sec"),
+                           p50_ms=lat.get("p50"), p99_ms=lat.get("p99"), p999_ms=lat.get("p999"),
+                           latency="send to delivery report")
+            else:  # before --summary-format: "sent N, delivered N, failed 0 in X s (Y orders/s)"
+                m = re.search(r"\(([\d.]+) orders/s\)", out)
+                row = dict(records=records, records_per_s=float(m.group(1)) if m else None)
+            self.record("order-generator", rep, dict(row, **self.per_process(p, records)))
 
     def drain_service(self, row, rep, argv, group, targets, output, timeout=600):
         p = Proc("%s-%d" % (row.replace(" ", "-"), rep), argv, self.logs)
@@ -885,36 +904,37 @@ class Bench:
                 self.pipeline_at_rate("pipeline ALO @ %d/s" % rate, rate, rep)
 
     def pipeline_full_speed_once(self, row, rep, python=False):
+        """Sends N orders at full speed into a running pipeline and measures the steady part of
+        the drain on `notifications` (10% to 90% of the 2N notifications, see watch_output): the
+        pipeline's sustained throughput, in orders/s. CPU: the services' in that window plus the
+        order source's whole run, per order."""
         tag = self.uid("pyfull" if python else "plfull")
         t, procs = self.start_pipeline(tag, python=python)
         n = self.args.pipeline_count
-        broker = self.broker()
-        b0 = broker[0].cpu_s() if broker else None
-        cpu0 = {p.name: p.cpu_s() for p in procs}
         if python:
             src = Proc(tag + "-source", ["/usr/bin/python3", BENCH / "python" / "order_producer.py", "-b",
                                          self.bootstrap, "--topic", t["orders"], "--count", n], self.logs)
         else:
             src = Proc(tag + "-source", [self.svc("order-generator"), *self.common_flags(), "--topic", t["orders"],
                                          "--count", n, "--interval", "0"], self.logs)
-        t_done = wait_records(self.kafka, t["notifications"], 200 + 2 * n, procs + [src],
-                              timeout=self.args.pipeline_timeout)
-        cpu1 = {p.name: p.cpu_s() for p in procs}
-        b1 = broker[0].cpu_s() if broker else None
+        w = watch_output(self.kafka, t["notifications"], 200 + 2 * n, procs, timeout=self.args.pipeline_timeout,
+                         others=self.broker())
         hwm = {p.name.split("-")[-1]: p.status_mb("VmHWM") for p in procs}
         src.wait(60)
+        wait_records(self.kafka, t["notifications"], 200 + 2 * n, procs, timeout=120)
         for p in procs:
             p.stop()
-        seconds = t_done - src.t0
+        orders = w["records"] / 2
         su = src.usage()
-        cpu = {"source": su.get("cpu_s") or 0,
-               **{k.split("-")[-1]: (cpu1[k] or 0) - (cpu0[k] or 0) for k in cpu0}}
+        cpu = {"source": (su.get("cpu_s") or 0) / n * 1e4,
+               **{k.split("-")[-1]: v / orders * 1e4 for k, v in w["cpu_by_process"].items() if k != "broker"}}
         rss = {"source": su.get("peak_rss_mb"), **hwm}
         self.record(row, rep, dict(
-            records=n, records_per_s=round(n / seconds, 1), seconds=round(seconds, 3),
-            cpu_s_per_10k=round(sum(cpu.values()) / n * 1e4, 4),
-            cpu_s_per_10k_by_process={k: round(v / n * 1e4, 4) for k, v in cpu.items()},
-            broker_cpu_s_per_10k=round((b1 - b0) / n * 1e4, 4) if None not in (b0, b1) else None,
+            records=n, records_per_s=round(w["records_per_s"] / 2, 1), window_s=w["seconds"],
+            cpu_s_per_10k=round(sum(cpu.values()), 4),
+            cpu_s_per_10k_by_process={k: round(v, 4) for k, v in cpu.items()},
+            broker_cpu_s_per_10k=round(w["cpu_by_process"].get("broker", 0) / orders * 1e4, 4) if self.broker()
+            else None,
             peak_rss_mb=max(v for v in rss.values() if v), rss_sum_mb=round(sum(v for v in rss.values() if v), 1),
             peak_rss_mb_by_process=rss))
 
