@@ -2,7 +2,6 @@
 #include <memory>
 
 #include <CLI/CLI.hpp>
-#include <boost/asio/any_io_executor.hpp>
 
 #include "options.hpp"
 #include "order_generator.hpp"
@@ -15,7 +14,9 @@ int main(int argc, char** argv) {
     order_generator::add_options(app, options);
     if (auto exit_code = runtime::parse(app, argc, argv)) return *exit_code;
 
-    return runtime::run_service("order-generator", options.common, [&](boost::asio::any_io_executor executor) {
-        return std::make_unique<order_generator::OrderGenerator>(executor, options.generator_config());
+    return runtime::run_service("order-generator", options.common, [&](const runtime::ServiceContext& context) {
+        auto config = options.generator_config();
+        config.producer.client = context.instrument(config.producer.client);
+        return std::make_unique<order_generator::OrderGenerator>(context.executor, std::move(config), context.metrics);
     });
 }

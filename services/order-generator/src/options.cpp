@@ -13,6 +13,7 @@ constexpr std::uint32_t kMaxBurst = 1'000'000;
 }  // namespace
 
 void add_options(CLI::App& app, Options& o) {
+    o.common.http_address = "0.0.0.0:9101";
     runtime::add_common_options(app, o.common);
     app.add_option("-n,--count", o.count, "Orders to send; 0 = until stopped (or --duration)")
         ->envname(runtime::env_name("count"))

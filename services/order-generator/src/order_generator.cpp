@@ -16,6 +16,7 @@
 #include "streamstore/events/codec.hpp"
 #include "streamstore/events/ids.hpp"
 #include "streamstore/messaging/error.hpp"
+#include "streamstore/messaging/trace_scope.hpp"
 #include "streamstore/runtime/duration.hpp"
 #include "streamstore/runtime/scope_exit.hpp"
 
@@ -28,14 +29,34 @@ constexpr std::chrono::milliseconds kTerminalRefresh{500};  // the progress line
 constexpr std::chrono::milliseconds kLogRefresh{10'000};    // a progress log line otherwise
 }  // namespace
 
-OrderGenerator::OrderGenerator(asio::any_io_executor executor, GeneratorConfig config)
+OrderGenerator::OrderGenerator(asio::any_io_executor executor, GeneratorConfig config,
+                               std::shared_ptr<observability::Metrics> metrics)
     : executor_(executor),
       config_(std::move(config)),
       admin_(executor, config_.producer.client),
       status_(STDERR_FILENO),
       pacer_(executor),
       progress_strand_(asio::make_strand(executor)),
-      progress_timer_(progress_strand_) {}
+      progress_timer_(progress_strand_) {
+    if (!metrics) return;
+    orders_sent_ = &prometheus::BuildCounter()
+                        .Name("streamstore_orders_sent_total")
+                        .Help("Orders handed to the producer")
+                        .Register(*metrics->registry())
+                        .Add({});
+    ack_seconds_ = &prometheus::BuildHistogram()
+                        .Name("streamstore_order_ack_seconds")
+                        .Help("Time from sending an order to its successful delivery report")
+                        .Register(*metrics->registry())
+                        .Add({}, prometheus::Histogram::BucketBoundaries{0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
+                                                                         0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10});
+}
+
+observability::Readiness OrderGenerator::readiness() const {
+    if (!connected_.load()) return {false, "starting: creating the topic"};
+    if (halted_.load()) return {false, "stopped sending after a producer failure"};
+    return {true, "sending to '" + config_.topic.name + "'"};
+}
 
 OrderGenerator::~OrderGenerator() { status_.close(); }
 
@@ -50,6 +71,7 @@ asio::awaitable<int> OrderGenerator::async_run() {
     co_await admin_.async_create_topics(topics, config_.startup_timeout);
     // Connect only now, so the producer's first metadata request already finds the topic.
     producer_.emplace(executor_, config_.producer);
+    connected_ = true;
     log_start();
 
     started_ = Clock::now();
@@ -114,18 +136,20 @@ std::error_code OrderGenerator::send(const events::Order& order, std::string_vie
         {.topic = config_.topic.name, .key = order.customer_id, .value = value, .headers = headers}, pending);
     if (ec) release_pending(pending);  // the listener is not called for a record not enqueued
     if (messaging::is_queue_full(ec)) return ec;
+    const std::string trace_id = trace.trace_id_hex();
+    const messaging::TraceScope trace_scope(trace_id);  // log lines about this order carry its trace id
     if (ec) {
         failed_.fetch_add(1);
         // Anything else (_FATAL, MSG_SIZE_TOO_LARGE...) would refuse every later order too.
         const std::error_code fatal = producer_->fatal_error();
-        halt(fatal ? fmt::format("the producer hit a fatal error, {}: {} (order {} not sent, trace_id={})",
-                                 messaging::error_name(fatal), fatal.message(), order.order_id, trace.trace_id_hex())
-                   : fmt::format("order {} could not be sent: {}: {} (trace_id={})", order.order_id,
-                                 messaging::error_name(ec), ec.message(), trace.trace_id_hex()));
+        halt(fatal ? fmt::format("the producer hit a fatal error, {}: {} (order {} not sent)",
+                                 messaging::error_name(fatal), fatal.message(), order.order_id)
+                   : fmt::format("order {} could not be sent: {}: {}", order.order_id, messaging::error_name(ec),
+                                 ec.message()));
     } else {
         sent_.fetch_add(1);
-        spdlog::debug("order {}: {} x {} for {} trace_id={}", order.order_id, order.quantity, order.item, order.user,
-                      trace.trace_id_hex());
+        if (orders_sent_) orders_sent_->Increment();
+        spdlog::debug("order {}: {} x {} for {}", order.order_id, order.quantity, order.item, order.user);
     }
     return ec;
 }
@@ -138,7 +162,9 @@ void OrderGenerator::PendingSend::on_delivery(const messaging::DeliveryReport& r
 void OrderGenerator::on_delivery(PendingSend& pending, const messaging::DeliveryReport& report,
                                  const messaging::ProducerRecord& record) noexcept {
     if (!report.error) {
-        latency_.record(std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - pending.sent_at));
+        const auto latency = Clock::now() - pending.sent_at;
+        latency_.record(std::chrono::duration_cast<std::chrono::microseconds>(latency));
+        if (ack_seconds_) ack_seconds_->Observe(std::chrono::duration<double>(latency).count());
         bytes_.fetch_add(record.key.size() + record.value.size(), std::memory_order_relaxed);
         delivered_.fetch_add(1, std::memory_order_relaxed);
         release_pending(pending);
@@ -150,9 +176,9 @@ void OrderGenerator::on_delivery(PendingSend& pending, const messaging::Delivery
     try {
         const auto order = events::decode_order_event(record.value);
         status_.above([&] {
-            spdlog::error("order {} failed delivery: {} ({}) trace_id={}",
-                          order ? order.value().data.order_id : std::string("?"), report.error.message(),
-                          messaging::error_name(report.error), trace_id);
+            const messaging::TraceScope trace_scope(trace_id);
+            spdlog::error("order {} failed delivery: {} ({})", order ? order.value().data.order_id : std::string("?"),
+                          report.error.message(), messaging::error_name(report.error));
         });
         if (const std::error_code fatal = producer_->fatal_error()) {
             halt(fmt::format("the producer hit a fatal error, {}: {}", messaging::error_name(fatal), fatal.message()));

@@ -11,12 +11,15 @@
 // Every order carries a W3C `traceparent` header starting a new trace; log lines about one order
 // carry its trace id. While it runs, a progress line is redrawn on stderr every 500 ms when
 // stderr is a terminal; otherwise a plain log line says the same every 10 s.
-// Thread safety: stop() may be called from any thread; the rest runs on the given executor.
+// Metrics (with a registry): streamstore_orders_sent_total, streamstore_order_ack_seconds.
+// Thread safety: stop() and readiness() may be called from any thread; the rest runs on the
+// given executor.
 
 #include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <deque>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -26,6 +29,9 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 
+#include <prometheus/counter.h>
+#include <prometheus/histogram.h>
+
 #include "pacing.hpp"
 #include "progress.hpp"
 #include "status_line.hpp"
@@ -33,6 +39,8 @@
 #include "streamstore/events/trace.hpp"
 #include "streamstore/messaging/admin.hpp"
 #include "streamstore/messaging/producer.hpp"
+#include "streamstore/observability/health.hpp"
+#include "streamstore/observability/metrics.hpp"
 
 namespace streamstore::order_generator {
 
@@ -59,7 +67,10 @@ struct GeneratorConfig {
 
 class OrderGenerator final {
 public:
-    OrderGenerator(boost::asio::any_io_executor executor, GeneratorConfig config);
+    /// `metrics` may be null (no order counters); the producer reports to
+    /// config.producer.client.metrics.
+    OrderGenerator(boost::asio::any_io_executor executor, GeneratorConfig config,
+                   std::shared_ptr<observability::Metrics> metrics = nullptr);
     ~OrderGenerator();
     OrderGenerator(const OrderGenerator&) = delete;
     OrderGenerator& operator=(const OrderGenerator&) = delete;
@@ -67,6 +78,9 @@ public:
     boost::asio::awaitable<int> async_run();
     void stop();
     [[nodiscard]] RunSummary summary() const;
+    /// Ready once the topic exists and the producer is created; not after a producer failure.
+    /// Thread-safe.
+    [[nodiscard]] observability::Readiness readiness() const;
 
 private:
     // One record in flight: the delivery listener librdkafka gets back with its report, carrying
@@ -117,6 +131,9 @@ private:
     bool progress_done_ = false;                // on progress_strand_
     std::atomic<bool> stopping_{false};
     std::atomic<bool> halted_{false};
+    std::atomic<bool> connected_{false};
+    prometheus::Counter* orders_sent_ = nullptr;    // streamstore_orders_sent_total, with metrics
+    prometheus::Histogram* ack_seconds_ = nullptr;  // streamstore_order_ack_seconds, with metrics
     std::atomic<std::uint64_t> sent_{0};
     std::atomic<std::uint64_t> delivered_{0};
     std::atomic<std::uint64_t> failed_{0};
