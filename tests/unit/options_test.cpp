@@ -15,14 +15,13 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "flags_testing.hpp"
 #include "streamstore/runtime/options.hpp"
 
 // The three services' option headers declare the same names in different namespaces.
 #include "../../services/notification-service/src/options.hpp"
 #include "../../services/order-generator/src/options.hpp"
 #include "../../services/payment-service/src/options.hpp"
-
-extern char** environ;  // NOLINT: POSIX
 
 namespace streamstore {
 namespace {
@@ -31,60 +30,10 @@ using namespace std::chrono_literals;
 using ::testing::HasSubstr;
 using ::testing::StartsWith;
 
-struct ParseOutcome {
-    std::optional<int> exit_code;  ///< what runtime::parse() returned
-    std::string err;               ///< what it wrote to stderr
-};
-
-// Runs runtime::parse() on `args` (without the program name) and captures stderr.
-ParseOutcome parse_args(CLI::App& app, std::vector<std::string> args) {
-    args.insert(args.begin(), app.get_name());
-    std::vector<char*> argv;
-    for (std::string& arg : args) argv.push_back(arg.data());
-    argv.push_back(nullptr);
-    ::testing::internal::CaptureStderr();
-    const std::optional<int> exit_code = runtime::parse(app, static_cast<int>(args.size()), argv.data());
-    return {exit_code, ::testing::internal::GetCapturedStderr()};
-}
-
-// Every test starts without STREAMSTORE_* variables (a CI job may export some for the integration
-// tests) and leaves the environment as it found it.
-class FlagsTest : public ::testing::Test {
-protected:
-    void SetUp() override {
-        for (char** e = environ; *e != nullptr; ++e) {
-            const std::string entry(*e);
-            if (entry.rfind("STREAMSTORE_", 0) != 0) continue;
-            const auto eq = entry.find('=');
-            saved_.emplace_back(entry.substr(0, eq), entry.substr(eq + 1));
-        }
-        for (const auto& [name, value] : saved_) ::unsetenv(name.c_str());
-    }
-
-    void TearDown() override {
-        for (const std::string& name : set_) ::unsetenv(name.c_str());
-        for (const auto& [name, value] : saved_) ::setenv(name.c_str(), value.c_str(), 1);
-    }
-
-    void set_env(const std::string& name, const std::string& value) {
-        ::setenv(name.c_str(), value.c_str(), 1);
-        set_.push_back(name);
-    }
-
-private:
-    std::vector<std::pair<std::string, std::string>> saved_;
-    std::vector<std::string> set_;
-};
-
-// The usage error line: "<app>: <flag>: <problem> (see --help)", on one line.
-void expect_usage_error(const ParseOutcome& outcome, const std::string& app, const std::string& flag) {
-    ASSERT_EQ(outcome.exit_code, runtime::kExitUsage) << "accepted; stderr: " << outcome.err;
-    EXPECT_THAT(outcome.err, StartsWith(app + ": "));
-    EXPECT_THAT(outcome.err, HasSubstr(flag));
-    EXPECT_THAT(outcome.err, HasSubstr("(see --help)"));
-    ASSERT_FALSE(outcome.err.empty());
-    EXPECT_EQ(outcome.err.find('\n'), outcome.err.size() - 1) << "more than one line: " << outcome.err;
-}
+using testing::expect_usage_error;
+using testing::FlagsTest;
+using testing::ParseOutcome;
+using testing::parse_args;
 
 // ---------------------------------------------------------------------------------------------
 // Shared helpers
@@ -316,7 +265,7 @@ TEST_F(PaymentServiceFlags, DefaultsToTheDocumentedRules) {
     EXPECT_EQ(config.processor.guarantee, messaging::ProcessingGuarantee::exactly_once);
     EXPECT_EQ(config.processor.commit_interval, 100ms);
     EXPECT_EQ(config.processor.transactional_id, runtime::default_transactional_id("payment-service"));
-    EXPECT_THAT(config.processor.transactional_id, testing::StartsWith("payment-service-"));
+    EXPECT_THAT(config.processor.transactional_id, ::testing::StartsWith("payment-service-"));
 }
 
 TEST_F(PaymentServiceFlags, ParsesTheProcessingGuaranteeAndCommitInterval) {

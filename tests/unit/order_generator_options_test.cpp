@@ -15,9 +15,8 @@
 
 #include "../../services/order-generator/src/options.hpp"
 #include "../../services/order-generator/src/pacing.hpp"
+#include "flags_testing.hpp"
 #include "streamstore/runtime/options.hpp"
-
-extern char** environ;  // NOLINT: POSIX
 
 namespace streamstore::order_generator {
 namespace {
@@ -26,62 +25,26 @@ using namespace std::chrono_literals;
 using ::testing::HasSubstr;
 using ::testing::StartsWith;
 
-struct ParseOutcome {
-    std::optional<int> exit_code;  ///< what runtime::parse() returned
-    std::string err;               ///< what it wrote to stderr
-};
+using streamstore::testing::ParseOutcome;
 
 // Parses `args` (without the program name) as order-generator would, without STREAMSTORE_*
 // variables from the caller's environment (restored afterwards).
-class OrderGeneratorOptions : public ::testing::Test {
+class OrderGeneratorOptions : public streamstore::testing::FlagsTest {
 protected:
     void SetUp() override {
-        for (char** e = environ; *e != nullptr; ++e) {
-            const std::string entry(*e);
-            if (entry.rfind("STREAMSTORE_", 0) != 0) continue;
-            const auto eq = entry.find('=');
-            saved_.emplace_back(entry.substr(0, eq), entry.substr(eq + 1));
-        }
-        for (const auto& [name, value] : saved_) ::unsetenv(name.c_str());
+        FlagsTest::SetUp();
         add_options(app, options);
     }
 
-    void TearDown() override {
-        for (const std::string& name : set_) ::unsetenv(name.c_str());
-        for (const auto& [name, value] : saved_) ::setenv(name.c_str(), value.c_str(), 1);
-    }
-
-    void set_env(const std::string& name, const std::string& value) {
-        ::setenv(name.c_str(), value.c_str(), 1);
-        set_.push_back(name);
-    }
-
-    ParseOutcome parse(std::vector<std::string> args) {
-        args.insert(args.begin(), app.get_name());
-        std::vector<char*> argv;
-        for (std::string& arg : args) argv.push_back(arg.data());
-        argv.push_back(nullptr);
-        ::testing::internal::CaptureStderr();
-        const std::optional<int> exit_code = runtime::parse(app, static_cast<int>(args.size()), argv.data());
-        return {exit_code, ::testing::internal::GetCapturedStderr()};
-    }
+    ParseOutcome parse(std::vector<std::string> args) { return streamstore::testing::parse_args(app, std::move(args)); }
 
     // One line, "order-generator: ... <flag> ... (see --help)", exit code 2.
     static void expect_usage_error(const ParseOutcome& outcome, const std::string& flag) {
-        ASSERT_EQ(outcome.exit_code, runtime::kExitUsage) << "accepted; stderr: " << outcome.err;
-        EXPECT_THAT(outcome.err, StartsWith("order-generator: "));
-        EXPECT_THAT(outcome.err, HasSubstr(flag));
-        EXPECT_THAT(outcome.err, HasSubstr("(see --help)"));
-        ASSERT_FALSE(outcome.err.empty());
-        EXPECT_EQ(outcome.err.find('\n'), outcome.err.size() - 1) << "more than one line: " << outcome.err;
+        streamstore::testing::expect_usage_error(outcome, "order-generator", flag);
     }
 
     CLI::App app{"Sends orders", "order-generator"};
     Options options;
-
-private:
-    std::vector<std::pair<std::string, std::string>> saved_;
-    std::vector<std::string> set_;
 };
 
 TEST_F(OrderGeneratorOptions, DefaultsToOneOrderEvery500MsWithoutLimitAndATextSummary) {

@@ -11,11 +11,10 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "../flags_testing.hpp"
 #include "commands.hpp"
 #include "streamstore/runtime/options.hpp"
 #include "verify_command.hpp"
-
-extern char** environ;  // NOLINT: POSIX
 
 namespace streamstore {
 namespace {
@@ -25,46 +24,11 @@ using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::StartsWith;
 
-struct ParseOutcome {
-    std::optional<int> exit_code;
-    std::string err;
-};
-
-ParseOutcome parse_args(CLI::App& app, std::vector<std::string> args) {
-    args.insert(args.begin(), app.get_name());
-    std::vector<char*> argv;
-    for (std::string& arg : args) argv.push_back(arg.data());
-    argv.push_back(nullptr);
-    ::testing::internal::CaptureStderr();
-    const std::optional<int> exit_code = runtime::parse(app, static_cast<int>(args.size()), argv.data());
-    return {exit_code, ::testing::internal::GetCapturedStderr()};
-}
+using testing::ParseOutcome;
+using testing::parse_args;
 
 // Every test starts without STREAMSTORE_* variables and leaves the environment as it found it.
-class ToolFlags : public ::testing::Test {
-protected:
-    void SetUp() override {
-        for (char** e = environ; *e != nullptr; ++e) {
-            const std::string entry(*e);
-            if (entry.rfind("STREAMSTORE_", 0) != 0) continue;
-            const auto eq = entry.find('=');
-            saved_.emplace_back(entry.substr(0, eq), entry.substr(eq + 1));
-        }
-        for (const auto& [name, value] : saved_) ::unsetenv(name.c_str());
-    }
-    void TearDown() override {
-        for (const auto& name : set_) ::unsetenv(name.c_str());
-        for (const auto& [name, value] : saved_) ::setenv(name.c_str(), value.c_str(), 1);
-    }
-    void set_env(const std::string& name, const std::string& value) {
-        ::setenv(name.c_str(), value.c_str(), 1);
-        set_.push_back(name);
-    }
-
-private:
-    std::vector<std::pair<std::string, std::string>> saved_;
-    std::vector<std::string> set_;
-};
+using ToolFlags = testing::FlagsTest;
 
 struct Verify {
     CLI::App app{"test", "streamstore-verify"};
