@@ -523,6 +523,7 @@ struct Processor::Impl : std::enable_shared_from_this<Impl> {
     // Commits the work since the last commit. A failure is recovered from here (abort, rewind).
     asio::awaitable<void> commit_unit() {
         if (!unit_open) co_return;
+        const auto commit_started = Clock::now();
         spdlog::debug("committing {} record(s)", uncommitted);
         co_await flush_outputs();
         if (delivery_failures.load() > 0) {
@@ -550,7 +551,7 @@ struct Processor::Impl : std::enable_shared_from_this<Impl> {
                 unit_started = Clock::now();  // the unit stays open with its positions: retried at the next interval
                 co_return;
             }
-            committed_unit();
+            committed_unit(Clock::now() - commit_started);
             co_return;
         }
         std::optional<TxnError> error;
@@ -574,7 +575,7 @@ struct Processor::Impl : std::enable_shared_from_this<Impl> {
             };
             co_await on_blocking_thread(work);
             if (!error) {
-                committed_unit();
+                committed_unit(Clock::now() - commit_started);
                 co_return;
             }
             if (error->fatal) throw KafkaException(error->code, "commit transaction: " + error->message);
@@ -596,10 +597,10 @@ struct Processor::Impl : std::enable_shared_from_this<Impl> {
         }
     }
 
-    void committed_unit() {
+    void committed_unit(Clock::duration elapsed) {
         unit_done();
         commits.fetch_add(1, std::memory_order_relaxed);
-        if (metrics) metrics->on_commit(exactly_once());
+        if (metrics) metrics->on_commit(exactly_once(), elapsed);
         consecutive_failures = 0;
         if (hooks.on_commit) hooks.on_commit();
     }

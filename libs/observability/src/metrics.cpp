@@ -122,6 +122,13 @@ struct Metrics::State {
                          .Help("Wall-clock time one input record spent in the processor's transform")
                          .Register(registry)
                          .Add({}, processing_buckets())),
+          commit(prometheus::BuildHistogram()
+                     .Name("streamstore_commit_seconds")
+                     .Help("Wall-clock time of one commit: flushing the outputs, then committing the "
+                           "transaction (exactly-once) or the offsets (at-least-once)")
+                     .Register(registry)
+                     .Add({}, prometheus::Histogram::BucketBoundaries{0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1,
+                                                                      0.25, 0.5, 1, 2.5, 5, 10})),
           lag(prometheus::BuildGauge()
                   .Name("streamstore_consumer_lag")
                   .Help("Records between a consumer's position and the end of an assigned partition "
@@ -148,6 +155,7 @@ struct Metrics::State {
     Counter& offset_commits;
     Counter& rewinds;
     prometheus::Histogram& processing;
+    prometheus::Histogram& commit;
 
     // Consumer lag: which handle ("name") reports which partitions, and one gauge per partition
     // for as long as some handle reports it.
@@ -269,8 +277,9 @@ void Metrics::on_dead_letter(std::string_view source_topic, std::string_view err
     }
 }
 
-void Metrics::on_commit(bool transactional) noexcept {
+void Metrics::on_commit(bool transactional, std::chrono::nanoseconds elapsed) noexcept {
     (transactional ? state_->transactions_committed : state_->offset_commits).Increment();
+    state_->commit.Observe(std::chrono::duration<double>(elapsed).count());
 }
 
 void Metrics::on_abort(bool transactional) noexcept {

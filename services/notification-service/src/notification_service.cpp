@@ -19,12 +19,16 @@ NotificationService::NotificationService(asio::any_io_executor executor, Notific
       admin_(executor, config_.processor.client),
       seen_(config_.dedup_window) {
     if (!metrics) return;
-    latency_seconds_ = &prometheus::BuildHistogram()
-                            .Name("streamstore_order_to_notification_seconds")
-                            .Help("Time from an order's creation to its payment's notification, when committed")
-                            .Register(*metrics->registry())
-                            .Add({}, prometheus::Histogram::BucketBoundaries{0.001, 0.0025, 0.005, 0.01, 0.025, 0.05,
-                                                                             0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30});
+    auto& latency = prometheus::BuildHistogram()
+                        .Name("streamstore_order_to_notification_seconds")
+                        .Help("Time from an order's creation to the commit of its notification, by kind: "
+                              "order_received (one hop) or payment (through payment-service)")
+                        .Register(*metrics->registry());
+    const prometheus::Histogram::BucketBoundaries buckets{0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.075,
+                                                          0.1,   0.15,   0.2,   0.3,  0.5,   0.75, 1,
+                                                          1.5,   2,      3,     5,    10,    30};
+    order_received_seconds_ = &latency.Add({{"kind", "order_received"}}, buckets);
+    payment_seconds_ = &latency.Add({{"kind", "payment"}}, buckets);
 }
 
 std::vector<messaging::TopicSpec> NotificationService::topics_to_create() const {
@@ -129,8 +133,11 @@ void NotificationService::transform(const messaging::Message& message, messaging
     spdlog::debug("{} for order {}", to_string(notification->data.kind), notification->data.order_id);
     out.send(config_.notifications_topic, notification->data.order_id, events::encode(*notification),
              {{std::string(events::kTraceparentHeader), trace.traceparent()}}, partition);
-    pending_lines_.emplace_back(config_.output == OutputFormat::none ? std::string() : render(*notification, config_.output),
-                                notification->data.latency_ms);
+    const std::int64_t latency_ms = notification->data.latency_ms;
+    pending_lines_.push_back(
+        {config_.output == OutputFormat::none ? std::string() : render(*notification, config_.output),
+         latency_ms >= 0 ? now - latency_ms : -1,
+         notification->data.kind == events::NotificationKind::order_received});
 }
 
 void NotificationService::load_state(const std::vector<messaging::TopicPartition>& partitions) {
@@ -163,12 +170,16 @@ void NotificationService::print_committed() {
     seen_.commit();
     if (pending_lines_.empty()) return;
     std::string text;
-    for (const auto& [line, latency_ms] : pending_lines_) {
-        text += line;
+    const std::int64_t committed_ms = events::now_ms();
+    for (const auto& line : pending_lines_) {
+        text += line.text;
         text += '\n';
-        if (latency_ms < 0) continue;
+        if (line.order_created_at_ms < 0) continue;
+        const std::int64_t latency_ms = std::max<std::int64_t>(0, committed_ms - line.order_created_at_ms);
         latency_.record(latency_ms);
-        if (latency_seconds_) latency_seconds_->Observe(static_cast<double>(latency_ms) / 1000.0);
+        if (auto* histogram = line.order_received ? order_received_seconds_ : payment_seconds_) {
+            histogram->Observe(static_cast<double>(latency_ms) / 1000.0);
+        }
     }
     pending_lines_.clear();
     if (config_.output == OutputFormat::none) return;

@@ -14,8 +14,9 @@
 // goes on; a malformed order is skipped here (payment-service, which reads orders too, dead-letters
 // it: each dead letter topic has one writer, so each bad record is dead-lettered exactly once).
 // Trace context: each notification carries a traceparent header, a child span of its event's.
-// Metrics (with a registry): streamstore_order_to_notification_seconds, a histogram of the time
-// from an order's creation to its payment's notification, observed when the notification commits.
+// Metrics (with a registry): streamstore_order_to_notification_seconds{kind}, a histogram of the
+// time from an order's creation to the commit of its notification (kind order_received: one hop;
+// kind payment: through payment-service). The stop line's latency figures are the same, both kinds.
 // Lifecycle and thread safety as PaymentService: async_run() until stop(); stop(), pending_work()
 // and readiness() from any thread.
 
@@ -81,13 +82,19 @@ private:
     NotificationServiceConfig config_;
     std::FILE* out_;
     LatencyRecorder latency_;
-    prometheus::Histogram* latency_seconds_ = nullptr;  // when metrics are on
+    prometheus::Histogram* order_received_seconds_ = nullptr;  // when metrics are on
+    prometheus::Histogram* payment_seconds_ = nullptr;
     messaging::Admin admin_;
     events::RandomSource random_;  // span ids; the processor's strand only
     // The processor's strand (and its blocking thread while the strand waits for it):
     SeenEvents seen_;
     std::optional<messaging::PartitionReader> reader_;
-    std::vector<std::pair<std::string, std::int64_t>> pending_lines_;  // line, latency ms
+    struct PendingLine {
+        std::string text;                      // what to print once committed
+        std::int64_t order_created_at_ms = -1;  // -1: unknown
+        bool order_received = false;            // else a payment's notification
+    };
+    std::vector<PendingLine> pending_lines_;
     std::vector<messaging::TopicPartition> assigned_;
     std::uint64_t duplicates_ = 0;
     std::uint64_t skipped_orders_ = 0;

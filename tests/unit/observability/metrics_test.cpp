@@ -97,9 +97,9 @@ TEST(Metrics, CountsDeadLettersBySourceTopicAndErrorClass) {
 
 TEST(Metrics, CountsTransactionsApartFromAtLeastOnceCommitsAndRewinds) {
     Metrics metrics("payment-service", "0.1.0");
-    metrics.on_commit(true);
-    metrics.on_commit(true);
-    metrics.on_commit(false);
+    metrics.on_commit(true, std::chrono::milliseconds(20));
+    metrics.on_commit(true, std::chrono::milliseconds(20));
+    metrics.on_commit(false, std::chrono::milliseconds(3));
     metrics.on_abort(true);
     metrics.on_abort(false);
     metrics.on_abort(false);
@@ -108,6 +108,10 @@ TEST(Metrics, CountsTransactionsApartFromAtLeastOnceCommitsAndRewinds) {
     EXPECT_EQ(sample(text, "streamstore_offset_commits_total"), 1);
     EXPECT_EQ(sample(text, "streamstore_transactions_aborted_total"), 1);
     EXPECT_EQ(sample(text, "streamstore_rewinds_total"), 2);
+    EXPECT_EQ(sample(text, "streamstore_commit_seconds_count"), 3) << "every commit's duration, either kind";
+    EXPECT_NEAR(sample(text, "streamstore_commit_seconds_sum"), 0.043, 1e-9);
+    EXPECT_EQ(sample(text, R"(streamstore_commit_seconds_bucket{le="0.005"})"), 1);
+    EXPECT_EQ(sample(text, R"(streamstore_commit_seconds_bucket{le="0.025"})"), 3);
 }
 
 TEST(Metrics, ProcessingTimeIsAHistogramInSeconds) {

@@ -38,8 +38,10 @@ public:
         (void)source_topic, (void)error_class;
     }
     /// A unit of work was committed: a transaction (`transactional`) or, at least once, the
-    /// consumed offsets.
-    virtual void on_commit(bool transactional) noexcept { (void)transactional; }
+    /// consumed offsets; the commit (flushing the outputs included) took `elapsed`.
+    virtual void on_commit(bool transactional, std::chrono::nanoseconds elapsed) noexcept {
+        (void)transactional, (void)elapsed;
+    }
     /// A unit of work was discarded: a transaction aborted (`transactional`), or, at least once,
     /// the consumer rewound to the committed offsets.
     virtual void on_abort(bool transactional) noexcept { (void)transactional; }

@@ -13,6 +13,7 @@
 // streamstore_dead_letters_total{topic,error_class}, streamstore_transactions_committed_total,
 // streamstore_transactions_aborted_total, streamstore_offset_commits_total,
 // streamstore_rewinds_total, streamstore_processing_seconds (histogram),
+// streamstore_commit_seconds (histogram),
 // streamstore_consumer_lag{topic,partition} (gauge, records), streamstore_build_info{service,version}.
 //
 // Thread safety: every member may be called from any thread concurrently (the sink methods are
@@ -59,7 +60,7 @@ public:
     void on_consumed(std::string_view topic, std::uint64_t records, std::uint64_t bytes) noexcept override;
     void on_dead_letter(std::string_view source_topic, std::string_view error_class) noexcept override;
     /// transactions_committed_total when `transactional`, else offset_commits_total.
-    void on_commit(bool transactional) noexcept override;
+    void on_commit(bool transactional, std::chrono::nanoseconds elapsed) noexcept override;
     /// transactions_aborted_total when `transactional`, else rewinds_total.
     void on_abort(bool transactional) noexcept override;
     /// One observation of streamstore_processing_seconds (buckets 1 µs … 1 s, 1-2.5-5 steps).
