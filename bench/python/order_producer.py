@@ -54,7 +54,11 @@ def main():
             due = start + sent / args.rate
             delay = due - time.monotonic()
             if delay > 0:
-                producer.poll(delay)
+                # poll() takes whole milliseconds: below one it would return at once and spin.
+                if delay >= 0.001:
+                    producer.poll(delay)
+                else:
+                    time.sleep(delay)
                 continue
         key, order = make_order(rng)
         try:
