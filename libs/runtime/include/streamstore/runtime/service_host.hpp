@@ -16,7 +16,6 @@
 #include <optional>
 #include <string>
 #include <string_view>
-#include <type_traits>
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
@@ -99,13 +98,7 @@ int run_service(const std::string& name, const CommonOptions& common, MakeServic
         ServiceHost host(name, common.io_threads, common.shutdown_timeout);
         const ServiceContext context{host.executor(), std::make_shared<observability::Metrics>(name, kVersion),
                                      common.statistics_interval};
-        auto service = [&] {
-            if constexpr (std::is_invocable_v<MakeService&, const ServiceContext&>) {
-                return make(context);
-            } else {
-                return make(context.executor);  // a service without metrics of its own
-            }
-        }();
+        auto service = make(context);
         observability::ReadinessCheck readiness;
         if constexpr (requires { service->readiness(); }) readiness = [&] { return service->readiness(); };
         host.serve_http(common.http_address, context.metrics, std::move(readiness));
