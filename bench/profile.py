@@ -213,6 +213,8 @@ def main():
     p.add_argument("--skip-build", action="store_true")
     args = p.parse_args()
     prof = Profiler(args)
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
     code = 0
     try:
         prof.run()

@@ -1239,6 +1239,8 @@ def main():
 
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGHUP, on_signal)
+    # Started in the background by a non-interactive shell, SIGINT arrives ignored: handle it anyway.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     code = 0
     try:
         bench.run()
