@@ -740,7 +740,8 @@ class Bench:
         # The copier is slow (batch.size=512 is hard-coded: about one record per produce request), and
         # in group mode it copies the whole topic: give it a smaller prefilled topic.
         topic = "orders-copier"
-        n = self.args.copier_count
+        # Several transactions' worth, or the whole topic is one transaction landing in one burst.
+        n = max(self.args.copier_count, 4 * sizes[0])
         self.kafka.create_topics([topic])
         run_to_end("prefill-copier", [self.raw("raw-produce"), "--bootstrap-server", self.bootstrap, "--topic",
                                       topic, "--count", n, "--unique", 1, "--seed", 5], self.logs, 300)
@@ -757,6 +758,8 @@ class Bench:
                     "--group-mode", "--use-group-metadata"), self.logs)
                 w = watch_drain(self.kafka, group, targets, out, [p], timeout=600, others=self.broker())
                 p.wait(60)
+                if w["seconds"] < 0.25:
+                    raise StepFailed("the copier's outputs landed in one burst (%.3f s window): no figure" % w["seconds"])
                 self.record("Java TransactionalMessageCopier (%d/txn)" % size, rep, dict(
                     transaction_size=size, records=w["records"], records_per_s=w["records_per_s"],
                     cpu_s_per_10k=w["cpu_s_per_10k"], broker_cpu_s_per_10k=w.get("broker_cpu_s_per_10k"),
