@@ -36,6 +36,14 @@ struct QueueWaker::State : std::enable_shared_from_this<State> {
         timer.cancel();
     }
 
+    // Empties the pipe without blocking. Returns whether librdkafka had written to it.
+    bool drain_pipe() {
+        bool any = false;
+        std::array<char, 256> sink;
+        while (::read(reader.native_handle(), sink.data(), sink.size()) > 0) any = true;
+        return any;
+    }
+
     void watch() {
         if (watching || closed) return;
         watching = true;
@@ -44,10 +52,8 @@ struct QueueWaker::State : std::enable_shared_from_this<State> {
                               self->watching = false;
                               if (ec) return;
                               // Empty the pipe before the owner polls, so a write after that poll
-                              // is seen by the next watch().
-                              std::array<char, 256> sink;
-                              while (::read(self->reader.native_handle(), sink.data(), sink.size()) > 0) {
-                              }
+                              // is seen by the next async_wait().
+                              self->drain_pipe();
                               self->wake();
                           });
     }
@@ -86,6 +92,11 @@ QueueWaker::~QueueWaker() {
 asio::awaitable<void> QueueWaker::async_wait(std::chrono::milliseconds timeout) {
     auto state = state_;
     if (state->closed) co_return;
+    // librdkafka writes its byte once per queue between two polls, and Asio's reactor is
+    // edge-triggered and never checks readiness before arming a wait: a byte that arrived while
+    // the owner was busy (after the handler below had emptied the pipe) makes no new edge. So look
+    // into the pipe first; a byte there means the owner has something to poll now.
+    if (!state->pending && state->drain_pipe()) state->pending = true;
     state->watch();
     if (!state->pending) {
         state->timer.expires_after(timeout);

@@ -3,8 +3,10 @@
 //
 // librdkafka writes a byte to a pipe whenever an event is enqueued on a previously empty queue
 // (rd_kafka_queue_io_event_enable); a posix::stream_descriptor watches the pipe. The owner
-// drains the queue with timeout-0 polls until it is empty, then awaits async_wait() again, so no
-// wake-up is lost: anything enqueued after the last empty poll writes the pipe.
+// drains the queue with timeout-0 polls, then awaits async_wait() again. librdkafka writes once
+// per queue between two polls (whatever is enqueued after a poll writes the pipe), and
+// async_wait() reads the pipe before it waits, so a byte written while the owner was busy is not
+// lost to the reactor's edge-triggered notification.
 // Thread safety: every member except the constructor must be called on the strand.
 
 #include <chrono>
