@@ -1,8 +1,11 @@
 #include "streamstore/messaging/processor.hpp"
 
 #include <algorithm>
+#include <array>
 #include <atomic>
+#include <cstdint>
 #include <cstring>
+#include <deque>
 #include <map>
 #include <mutex>
 #include <random>
@@ -125,6 +128,18 @@ struct PendingRebalance {
     detail::PartitionListPtr partitions;
 };
 
+constexpr std::size_t kGenerationSlots = 4;
+
+// At least once: a unit of work that takes no more records, waiting for its offset commit.
+struct ClosedUnit {
+    detail::PartitionListPtr offsets;  // the next offset of each partition it consumed from
+    std::size_t records = 0;
+    std::uint64_t generation = 0;
+    Clock::time_point closed_at;
+    bool delivered = false;  // every output it produced has its delivery report
+    Clock::time_point retry_at{};
+};
+
 struct PartitionState {
     bool active = true;          // false once revoked or lost: its records are dropped
     std::int64_t position = -1;  // next offset to commit; -1: nothing processed since the last commit
@@ -166,15 +181,19 @@ struct Processor::Impl : std::enable_shared_from_this<Impl> {
         consumer.reset(detail::make_client(RD_KAFKA_CONSUMER, std::move(conf)));
         rd_kafka_poll_set_consumer(consumer.get());
         consumer_queue.reset(rd_kafka_queue_get_consumer(consumer.get()));
+        commit_queue.reset(rd_kafka_queue_new(consumer.get()));
         waker.emplace(strand, consumer_queue.get());
+        waker->add_queue(commit_queue.get());
         make_producer();
     }
 
     ~Impl() {
         if (waker && producer_queue) waker->remove_queue(producer_queue.get());
+        if (waker) waker->remove_queue(commit_queue.get());
         waker.reset();
         blocking.join();
         destroy_producer();
+        commit_queue.reset();
         consumer_queue.reset();
         if (close_started && !consumer_closed) {
             detail::abandon(consumer.release(), "its close did not finish (librdkafka 2.0.2 can deadlock destroying it)");
@@ -230,6 +249,8 @@ struct Processor::Impl : std::enable_shared_from_this<Impl> {
     // Any thread (the strand, or the blocking thread inside commit/abort's internal flush).
     static void on_delivery(rd_kafka_t*, const rd_kafka_message_t* message, void* opaque) {
         auto* self = static_cast<Impl*>(opaque);
+        self->delivered_in[reinterpret_cast<std::uintptr_t>(message->_private) % kGenerationSlots].fetch_add(
+            1, std::memory_order_relaxed);
         if (message->err == RD_KAFKA_RESP_ERR_NO_ERROR) {
             self->produced.fetch_add(1, std::memory_order_relaxed);
             if (self->metrics) self->metrics->on_produced(rd_kafka_topic_name(message->rkt), 1, detail::payload_bytes(message));
@@ -271,6 +292,7 @@ struct Processor::Impl : std::enable_shared_from_this<Impl> {
         void* value = record.value ? const_cast<char*>(record.value->data()) : nullptr;
         const std::size_t value_len = record.value ? record.value->size() : 0;
         const auto known = output_topics.find(record.topic);
+        void* slot = reinterpret_cast<void*>(static_cast<std::uintptr_t>(generation % kGenerationSlots));
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wold-style-cast"  // librdkafka's RD_KAFKA_V_* macros
         const rd_kafka_resp_err_t err =
@@ -278,16 +300,17 @@ struct Processor::Impl : std::enable_shared_from_this<Impl> {
                 ? rd_kafka_producev(producer.get(), RD_KAFKA_V_RKT(known->second.get()),
                                     RD_KAFKA_V_PARTITION(record.partition), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
                                     RD_KAFKA_V_KEY(key, record.key.size()), RD_KAFKA_V_VALUE(value, value_len),
-                                    RD_KAFKA_V_HEADERS(headers), RD_KAFKA_V_END)
+                                    RD_KAFKA_V_HEADERS(headers), RD_KAFKA_V_OPAQUE(slot), RD_KAFKA_V_END)
                 : rd_kafka_producev(producer.get(), RD_KAFKA_V_TOPIC(record.topic.c_str()),
                                     RD_KAFKA_V_PARTITION(record.partition), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
                                     RD_KAFKA_V_KEY(key, record.key.size()), RD_KAFKA_V_VALUE(value, value_len),
-                                    RD_KAFKA_V_HEADERS(headers), RD_KAFKA_V_END);
+                                    RD_KAFKA_V_HEADERS(headers), RD_KAFKA_V_OPAQUE(slot), RD_KAFKA_V_END);
 #pragma GCC diagnostic pop
         if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
             if (headers != nullptr) rd_kafka_headers_destroy(headers);
             return make_kafka_error(err);
         }
+        produced_in[generation % kGenerationSlots].fetch_add(1, std::memory_order_relaxed);
         return {};
     }
 
@@ -409,22 +432,38 @@ struct Processor::Impl : std::enable_shared_from_this<Impl> {
                 co_await recover(*failure);
                 continue;
             }
-            if (unit_open && (Clock::now() >= unit_started + config.commit_interval ||
-                              uncommitted >= config.max_uncommitted)) {
-                co_await commit_unit();
+            if (!exactly_once()) {
+                serve_commit_results();
+                advance_commits();
+            }
+            if (unit_open && can_close_unit() &&
+                (Clock::now() >= unit_started + config.commit_interval || uncommitted >= config.max_uncommitted)) {
+                if (exactly_once()) {
+                    co_await commit_unit();
+                } else {
+                    close_unit();
+                    advance_commits();
+                }
             }
             if (taken == batch.size()) {
                 co_await asio::post(strand, asio::use_awaitable);  // more waiting: let others run first
                 continue;
             }
-            auto wait = kIdle;
-            if (unit_open) {
-                wait = std::chrono::duration_cast<std::chrono::milliseconds>(unit_started + config.commit_interval -
-                                                                             Clock::now());
-                wait = std::clamp(wait, std::chrono::milliseconds(0), kIdle);
-            }
-            co_await waker->async_wait(wait);
+            co_await waker->async_wait(next_wait());
         }
+    }
+
+    // How long the loop may sleep: until the open unit's commit is due, or a failed offset
+    // commit is to be retried. Delivery reports and commit results wake it through the waker.
+    [[nodiscard]] std::chrono::milliseconds next_wait() const {
+        const auto now = Clock::now();
+        auto deadline = now + kIdle;
+        if (unit_open && can_close_unit()) deadline = std::min(deadline, unit_started + config.commit_interval);
+        if (!closed_units.empty() && closed_units.front().delivered && commit_token == 0) {
+            deadline = std::min(deadline, closed_units.front().retry_at);
+        }
+        return std::clamp(std::chrono::ceil<std::chrono::milliseconds>(deadline - now), std::chrono::milliseconds(0),
+                          kIdle);
     }
 
     std::string delivery_failure() {
@@ -482,6 +521,8 @@ struct Processor::Impl : std::enable_shared_from_this<Impl> {
             }
             unit_open = true;
             unit_started = Clock::now();
+            produced_in[generation % kGenerationSlots].store(0, std::memory_order_relaxed);
+            delivered_in[generation % kGenerationSlots].store(0, std::memory_order_relaxed);
         }
         transform_one(message);
         for (const auto& record : outputs.records()) {
@@ -499,7 +540,7 @@ struct Processor::Impl : std::enable_shared_from_this<Impl> {
         }
         it->second.position = message.offset() + 1;
         ++uncommitted;
-        uncommitted_now.store(uncommitted, std::memory_order_relaxed);
+        publish_uncommitted();
         consumed.fetch_add(1, std::memory_order_relaxed);
         co_return std::nullopt;
     }
@@ -518,13 +559,158 @@ struct Processor::Impl : std::enable_shared_from_this<Impl> {
     void unit_done() {
         unit_open = false;
         uncommitted = 0;
-        uncommitted_now.store(0, std::memory_order_relaxed);
+        ++generation;
         for (auto& [tp, state] : partitions) state.position = -1;
+        publish_uncommitted();
     }
 
-    // Commits the work since the last commit. A failure is recovered from here (abort, rewind).
+    void publish_uncommitted() {
+        std::size_t total = uncommitted;
+        for (const auto& unit : closed_units) total += unit.records;
+        uncommitted_now.store(total, std::memory_order_relaxed);
+    }
+
+    // ---- at least once: commits that do not stop the loop ----------------------------------
+    //
+    // Every commit interval the open unit is closed: its positions are kept and a new unit opens
+    // at once. Its offsets are committed asynchronously (rd_kafka_commit_queue) once every output
+    // it produced has its delivery report (counted per unit: the report's opaque), while the loop
+    // goes on. One unit commits at a time; while it does, the open unit keeps growing. A failed
+    // commit is retried after a backoff, `max_recoveries` times in a row at most.
+
+    [[nodiscard]] bool can_close_unit() const { return exactly_once() || closed_units.empty(); }
+
+    void close_unit() {
+        if (hooks.on_close) hooks.on_close();
+        closed_units.push_back(ClosedUnit{positions_to_commit(), uncommitted, generation, Clock::now()});
+        unit_done();
+    }
+
+    void advance_commits() {
+        if (closed_units.empty() || commit_token != 0) return;
+        ClosedUnit& unit = closed_units.front();
+        if (!unit.delivered) {
+            const auto slot = unit.generation % kGenerationSlots;
+            if (delivered_in[slot].load(std::memory_order_relaxed) < produced_in[slot].load(std::memory_order_relaxed)) {
+                return;  // outputs still in flight; their delivery reports wake the loop
+            }
+            unit.delivered = true;
+        }
+        if (Clock::now() < unit.retry_at) return;
+        if (unit.offsets->cnt == 0) {  // nothing consumed is left to commit (e.g. its partitions were revoked)
+            unit_committed();
+            return;
+        }
+        commit_token = next_commit_token++;
+        const auto err = rd_kafka_commit_queue(consumer.get(), unit.offsets.get(), commit_queue.get(), nullptr,
+                                               reinterpret_cast<void*>(static_cast<std::uintptr_t>(commit_token)));
+        if (err) {
+            commit_token = 0;
+            commit_failed(err);
+        }
+    }
+
+    // Serves the results of asynchronous offset commits (OFFSET_COMMIT events on commit_queue).
+    void serve_commit_results() {
+        while (rd_kafka_event_t* raw = rd_kafka_queue_poll(commit_queue.get(), 0)) {
+            const detail::EventPtr event(raw);
+            if (rd_kafka_event_type(raw) != RD_KAFKA_EVENT_OFFSET_COMMIT) continue;
+            if (reinterpret_cast<std::uintptr_t>(rd_kafka_event_opaque(raw)) != commit_token) {
+                continue;  // for a unit discarded, or committed synchronously, since
+            }
+            commit_token = 0;
+            rd_kafka_resp_err_t err = rd_kafka_event_error(raw);
+            if (const rd_kafka_topic_partition_list_t* list = rd_kafka_event_topic_partition_list(raw);
+                list != nullptr && !err) {
+                for (int i = 0; i < list->cnt && !err; ++i) err = list->elems[i].err;
+            }
+            if (err && err != RD_KAFKA_RESP_ERR__NO_OFFSET) {
+                commit_failed(err);
+            } else {
+                unit_committed();
+            }
+        }
+    }
+
+    // The oldest closed unit stays, its commit retried after a backoff (librdkafka retries some
+    // errors itself, not e.g. REBALANCE_IN_PROGRESS: found with the mock cluster).
+    void commit_failed(rd_kafka_resp_err_t err) {
+        ++consecutive_failures;
+        if (consecutive_failures > config.max_recoveries) {
+            throw KafkaException(make_kafka_error(err), fmt::format("offset commit failed {} times in a row: {}",
+                                                                    consecutive_failures - 1, rd_kafka_err2str(err)));
+        }
+        spdlog::warn("offset commit: {} (kept; retried after a backoff, attempt {} of {})", rd_kafka_err2str(err),
+                     consecutive_failures, config.max_recoveries);
+        closed_units.front().retry_at =
+            Clock::now() + config.backoff.delay(consecutive_failures, std::uniform_real_distribution<double>(0.0, 1.0)(rng));
+    }
+
+    void unit_committed() {
+        const ClosedUnit& unit = closed_units.front();
+        commits.fetch_add(1, std::memory_order_relaxed);
+        if (metrics) metrics->on_commit(false, Clock::now() - unit.closed_at);
+        consecutive_failures = 0;
+        closed_units.pop_front();
+        publish_uncommitted();
+        if (hooks.on_commit) hooks.on_commit();
+    }
+
+    // The offsets of every closed unit, the newest of each partition.
+    [[nodiscard]] detail::PartitionListPtr closed_offsets() const {
+        detail::PartitionListPtr list(rd_kafka_topic_partition_list_new(static_cast<int>(partitions.size())));
+        for (const auto& unit : closed_units) {
+            for (int i = 0; i < unit.offsets->cnt; ++i) {
+                const auto& tp = unit.offsets->elems[i];
+                rd_kafka_topic_partition_t* to = rd_kafka_topic_partition_list_find(list.get(), tp.topic, tp.partition);
+                if (to == nullptr) to = rd_kafka_topic_partition_list_add(list.get(), tp.topic, tp.partition);
+                to->offset = std::max(to->offset, tp.offset);
+            }
+        }
+        return list;
+    }
+
+    // Commits all the work since the last commit, now (before partitions are given up, and on
+    // stop). A failure is recovered from here (abort, rewind).
     asio::awaitable<void> commit_unit() {
+        if (exactly_once()) {
+            co_await commit_transaction();
+        } else {
+            co_await commit_offsets_now();
+        }
+    }
+
+    // At least once: closes the open unit, waits for every output's delivery report, then
+    // commits the offsets of every closed unit synchronously, so they are on the broker before
+    // the caller goes on. A failure leaves the units closed, for advance_commits() to retry.
+    asio::awaitable<void> commit_offsets_now() {
+        if (!unit_open && closed_units.empty()) co_return;
+        if (unit_open) close_unit();
+        spdlog::debug("committing {} record(s)", uncommitted_now.load());
+        co_await flush_outputs();
+        if (delivery_failures.load() > 0) {
+            co_await recover(delivery_failure());
+            co_return;
+        }
+        for (auto& unit : closed_units) unit.delivered = true;
+        commit_token = 0;  // an asynchronous commit in flight is superseded: its result is ignored
+        detail::PartitionListPtr offsets = closed_offsets();
+        rd_kafka_resp_err_t err = RD_KAFKA_RESP_ERR_NO_ERROR;
+        auto work = [&] {
+            if (offsets->cnt > 0) err = rd_kafka_commit(consumer.get(), offsets.get(), 0 /*sync*/);
+        };
+        co_await on_blocking_thread(work);
+        if (err && err != RD_KAFKA_RESP_ERR__NO_OFFSET) {
+            commit_failed(err);
+            co_return;
+        }
+        while (!closed_units.empty()) unit_committed();
+    }
+
+    // Exactly once: commits the open transaction with the consumed offsets.
+    asio::awaitable<void> commit_transaction() {
         if (!unit_open) co_return;
+        if (hooks.on_close) hooks.on_close();
         const auto commit_started = Clock::now();
         spdlog::debug("committing {} record(s)", uncommitted);
         co_await flush_outputs();
@@ -533,29 +719,6 @@ struct Processor::Impl : std::enable_shared_from_this<Impl> {
             co_return;
         }
         detail::PartitionListPtr offsets = positions_to_commit();
-        if (!exactly_once()) {
-            // Synchronous, so the positions are forgotten only once the broker has them. librdkafka
-            // retries some errors itself, not e.g. REBALANCE_IN_PROGRESS (found with the mock cluster).
-            rd_kafka_resp_err_t err = RD_KAFKA_RESP_ERR_NO_ERROR;
-            auto work = [&] {
-                if (offsets->cnt > 0) err = rd_kafka_commit(consumer.get(), offsets.get(), 0 /*sync*/);
-            };
-            co_await on_blocking_thread(work);
-            if (err && err != RD_KAFKA_RESP_ERR__NO_OFFSET) {
-                ++consecutive_failures;
-                if (consecutive_failures > config.max_recoveries) {
-                    throw KafkaException(make_kafka_error(err), fmt::format("offset commit failed {} times in a row: {}",
-                                                                            consecutive_failures - 1, rd_kafka_err2str(err)));
-                }
-                spdlog::warn("offset commit: {} (kept; retried after a backoff, attempt {} of {})", rd_kafka_err2str(err),
-                             consecutive_failures, config.max_recoveries);
-                co_await backoff_wait(consecutive_failures);
-                unit_started = Clock::now();  // the unit stays open with its positions: retried at the next interval
-                co_return;
-            }
-            committed_unit(Clock::now() - commit_started);
-            co_return;
-        }
         std::optional<TxnError> error;
         bool offsets_sent = offsets->cnt == 0;
         for (int attempt = 1;; ++attempt) {
@@ -640,8 +803,15 @@ struct Processor::Impl : std::enable_shared_from_this<Impl> {
         co_await backoff_wait(consecutive_failures);
     }
 
+    // Every output is delivered or failed by now (flushed, aborted or purged).
     void discard_unit() {
+        closed_units.clear();
+        commit_token = 0;
         unit_done();
+        for (std::size_t i = 0; i < kGenerationSlots; ++i) {
+            produced_in[i].store(0, std::memory_order_relaxed);
+            delivered_in[i].store(0, std::memory_order_relaxed);
+        }
         delivery_failures = 0;
         if (hooks.on_abort) hooks.on_abort();
     }
@@ -767,7 +937,7 @@ struct Processor::Impl : std::enable_shared_from_this<Impl> {
             case RebalanceKind::lost:
                 spdlog::warn("consumer group '{}': lost {}", config.group_id, describe(tps));
                 for (const auto& tp : tps) partitions.erase(tp);
-                if (unit_open && !failed) co_await recover("partitions lost");
+                if ((unit_open || !closed_units.empty()) && !failed) co_await recover("partitions lost");
                 drop(tps, next.partitions.get());
                 break;
             }
@@ -785,7 +955,11 @@ struct Processor::Impl : std::enable_shared_from_this<Impl> {
     }
 
     void drop(const std::vector<TopicPartition>& tps, rd_kafka_topic_partition_list_t* list) {
-        for (const auto& tp : tps) partitions.erase(tp);
+        for (const auto& tp : tps) {
+            partitions.erase(tp);
+            // Their next owner commits them from now on.
+            for (auto& unit : closed_units) rd_kafka_topic_partition_list_del(unit.offsets.get(), tp.topic.c_str(), tp.partition);
+        }
         if (hooks.on_revoked) hooks.on_revoked(tps);
         if (cooperative()) {
             detail::ErrorPtr e(rd_kafka_incremental_unassign(consumer.get(), list));
@@ -822,8 +996,8 @@ struct Processor::Impl : std::enable_shared_from_this<Impl> {
 
     asio::awaitable<void> finish() {
         if (!pending_rebalances.empty()) co_await serve_rebalances();
-        for (int attempt = 0; unit_open && attempt < 3; ++attempt) {
-            spdlog::info("stopping: committing {} record(s)", uncommitted);
+        for (int attempt = 0; (unit_open || !closed_units.empty()) && attempt < 3; ++attempt) {
+            spdlog::info("stopping: committing {} record(s)", uncommitted_now.load());
             co_await commit_unit();
         }
         co_await close_consumer();
@@ -869,6 +1043,7 @@ struct Processor::Impl : std::enable_shared_from_this<Impl> {
     ClientPtr producer;
     detail::QueuePtr producer_queue;
     std::unordered_map<std::string, detail::TopicPtr> output_topics;
+    detail::QueuePtr commit_queue;  // results of asynchronous offset commits (at least once)
     std::optional<detail::QueueWaker> waker;
     // Strand only:
     std::map<TopicPartition, PartitionState> partitions;
@@ -883,7 +1058,14 @@ struct Processor::Impl : std::enable_shared_from_this<Impl> {
     bool close_started = false;
     bool subscribed = false;
     bool assigned_once = false;
+    std::uint64_t generation = 0;  // of the open unit; its outputs carry generation % kGenerationSlots
+    std::deque<ClosedUnit> closed_units;  // at least once: closed, not committed yet, oldest first
+    std::uint64_t commit_token = 0;       // the asynchronous offset commit in flight; 0: none
+    std::uint64_t next_commit_token = 1;
     // Any thread:
+    // Outputs produced and delivery reports served, per unit (by generation): at most two units
+    // are closed and one is open at a time, and a slot is reused only once its unit is done.
+    std::array<std::atomic<std::uint64_t>, kGenerationSlots> produced_in{}, delivered_in{};
     std::atomic<std::uint64_t> delivery_failures{0};
     std::mutex delivery_error_mutex;
     std::string delivery_error;

@@ -407,6 +407,50 @@ TEST_F(ProcessorFaults, CommitSlowerThanCallTimeoutIsRetried) {
     EXPECT_EQ(cluster_.pending_errors(kCoordinator, Api::end_txn), 0u);
 }
 
+// At least once, the loop does not stop for an offset commit. Every response of the group
+// coordinator is delayed by 300 ms, so each commit of a closed unit is in flight for at least that
+// long; inputs produced meanwhile must be transformed before it completes (a loop that waited for
+// the commit would transform none). Every on_commit follows its on_close, and at the end the group
+// has committed every input.
+TEST_F(ProcessorFaults, AtLeastOnceKeepsProcessingWhileAnOffsetCommitIsInFlight) {
+    std::atomic<int> closes{0};
+    std::atomic<int> commits{0};
+    std::atomic<int> commits_before_close{0};
+    std::atomic<int> transformed_during_commit{0};
+    messaging::ProcessorHooks hooks;
+    hooks.on_close = [&] { ++closes; };
+    hooks.on_commit = [&] {
+        if (++commits > closes.load()) ++commits_before_close;
+    };
+    auto transform = [&](const messaging::Message& record, messaging::Outputs& out) {
+        if (closes.load() > commits.load()) ++transformed_during_commit;
+        copy_to_output(record, out);
+    };
+    cluster_.set_rtt(kCoordinator, 300ms);
+    ProcessorRun run(config(ProcessingGuarantee::at_least_once), transform, hooks);
+    run.start();
+    int produced = kInputs;  // SetUp's
+    for (int round = 0; round < 10 && transformed_during_commit.load() == 0; ++round) {
+        ASSERT_TRUE(wait_until([&] { return closes.load() > commits.load() || run.wait_finished(0ms); }, 15s))
+            << "no unit was closed";
+        ASSERT_FALSE(run.wait_finished(0ms)) << describe(run.error());
+        ASSERT_EQ(streamstore::testing::mock::produce_inputs(cluster_, kInput, kInputs), 0u);
+        produced += kInputs;
+    }
+    const bool all_committed = wait_until(
+        [&] {
+            return streamstore::testing::mock::committed_total(cluster_.bootstrap_servers(), kGroup, kInput,
+                                                               kPartitions) == produced;
+        },
+        15s);
+    run.stop_and_wait();
+    EXPECT_FALSE(run.error()) << describe(run.error());
+    EXPECT_GT(transformed_during_commit.load(), 0) << "no record was transformed while an offset commit was in flight";
+    EXPECT_TRUE(all_committed) << "the group did not commit all " << produced << " inputs";
+    EXPECT_EQ(commits_before_close.load(), 0);
+    EXPECT_EQ(commits.load(), closes.load()) << "every closed unit is committed by the time the processor stops";
+}
+
 // A stop that comes while the processor is (re)joining its group before its first assignment,
 // as when a service gets SIGTERM during a rebalance: async_run ends cleanly and the processor is
 // destroyed without taking the process down. Run in a child process (a death test): librdkafka

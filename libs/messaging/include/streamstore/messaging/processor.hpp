@@ -12,10 +12,13 @@
 //   consumers of the outputs read them with isolation.level=read_committed. A crash or an abort
 //   discards the outputs of the open transaction and the next owner of the partitions resumes at
 //   the committed offsets, so each input record's outputs appear exactly once.
-// - at_least_once: an idempotent producer. At each commit the producer is flushed, and the
-//   consumed offsets are committed (synchronously, on the blocking thread) only when every output
-//   since the last commit was acknowledged; a failed offset commit keeps them for the next one.
-//   Nothing is lost; after a crash, records since the last commit are processed again.
+// - at_least_once: an idempotent producer. Every interval the unit of work is closed and a new
+//   one opens at once; the closed unit's offsets are committed asynchronously
+//   (rd_kafka_commit_queue) as soon as every output it produced has its delivery report, while
+//   the loop goes on consuming and producing. One unit commits at a time (the open one grows
+//   meanwhile); a failed offset commit is retried after a backoff. Before partitions are given
+//   up and on stop, everything is flushed and committed synchronously. Nothing is lost; after a
+//   crash, records since the last commit are processed again.
 //
 // Failures (see docs/reliability.md for the full table):
 // - a failed delivery, an abortable transaction error, a lost partition: the open transaction is
@@ -35,6 +38,10 @@
 // partitions: the open transaction (or the offsets) are committed before they are given up; lost
 // partitions: the transaction is aborted. Assigned partitions: `on_assigned` runs first (to load
 // state) and only then are they fetched.
+//
+// Memory: the consumer pre-fetches at most queued.max.messages.kbytes = 4096 (4 MiB) and
+// queued.min.messages = 10,000 records unless ClientConfig::properties say otherwise (librdkafka's
+// defaults, 64 MiB and 100,000 per partition, pull a whole backlog into memory).
 //
 // Threads: everything runs on the processor's strand except the blocking transactional calls
 // (init, send offsets, commit, abort, committed-offset lookups), which run on a thread of the
@@ -159,9 +166,16 @@ struct ProcessorHooks {
     std::function<void(const std::vector<TopicPartition>&)> on_assigned;
     /// After partitions were revoked or lost (their state may be dropped).
     std::function<void(const std::vector<TopicPartition>&)> on_revoked;
-    /// After the outputs since the last commit were committed (e.g. to print them now).
+    /// When the unit of work since the last close takes no more records: its commit follows
+    /// (on_commit) or it is discarded (on_abort). at_least_once may run the next unit while this
+    /// one commits, so a service that keeps per-unit state (lines to print, ids to forget on an
+    /// abort) starts a new batch here.
+    std::function<void()> on_close;
+    /// After the oldest closed unit was committed (e.g. to print its lines now). Called once per
+    /// on_close that was not followed by on_abort, in the same order.
     std::function<void()> on_commit;
-    /// After they were discarded: aborted, or to be produced again after a rewind.
+    /// After every unit not yet committed, closed or open, was discarded: aborted, or to be
+    /// produced again after a rewind.
     std::function<void()> on_abort;
 };
 
