@@ -77,6 +77,30 @@ TEST(DerivedId, DiffersByName) {
     EXPECT_NE(derived_id("payment", "order-1"), derived_id("payment", "order-2"));
 }
 
+// Ids computed by the first implementation (boost::uuids::name_generator_sha1) and checked with
+// Python's uuid.uuid5(UUID("5b0c9a8e-3f55-4c1e-9d6a-2f1c7e0b4a61"), scope + "/" + name). Ids
+// already on the topics must never change: de-duplication compares them.
+TEST(DerivedId, MatchesTheIdsAlreadyWritten) {
+    EXPECT_EQ(derived_id("payment", "order-1"), "cbb29ca7-bb99-5f62-be8e-3c5e0791fe00");
+    EXPECT_EQ(derived_id("notification", "order-1"), "3148ce74-ab76-5e34-a068-88e38e572aac");
+    EXPECT_EQ(derived_id("payment", "6f1c2b3a-4d5e-4f60-8a7b-9c0d1e2f3a4b"),
+              "e6bcaf2c-35c2-5fed-8023-1259829443fc");
+    EXPECT_EQ(derived_id("notification", "0e8d7c6b-5a49-4382-9170-6f5e4d3c2b1a"),
+              "e5f38d7e-cd2e-5dd9-87a6-a7c975608d48");
+}
+
+TEST(DerivedId, MatchesTheIdsAlreadyWrittenForUnusualNames) {
+    EXPECT_EQ(derived_id("", ""), "e42fe4e3-1ed5-5d6f-b2ac-e56894fd3d01");
+    EXPECT_EQ(derived_id("payment", std::string(1000, 'x')), "09c30f85-44e3-5812-ad78-8d397d857688");
+    EXPECT_EQ(derived_id("payment", std::string("a\0b\xc3\xa9", 5)), "b3956825-45ff-5c2d-ad19-d8115bdb63fd");
+}
+
+TEST(DerivedId, HashesScopeSlashName) {
+    // The name is "scope/name", so these two coincide; scopes are fixed words without a slash.
+    EXPECT_EQ(derived_id("a/b", "c"), "50c75d17-cb6c-5dfd-8ecc-7c6a267bd77a");
+    EXPECT_EQ(derived_id("a", "b/c"), "50c75d17-cb6c-5dfd-8ecc-7c6a267bd77a");
+}
+
 TEST(NowMs, IsMillisecondsSinceTheEpoch) {
     const std::int64_t now = now_ms();
     EXPECT_GT(now, 1'600'000'000'000);  // after September 2020
