@@ -4,6 +4,7 @@
 // and by comparison with that DOM path, rebuilt here from value_from, over generated events with
 // every kind of character and number.
 
+#include <cstddef>
 #include <cstdint>
 #include <iterator>
 #include <limits>
@@ -124,11 +125,16 @@ TEST(EventWireFormat, NotificationWithAnsiEscapesAndUnknownLatencyIsAsBefore) {
 }
 
 TEST(EventWireFormat, EveryByteIsEscapedAsBoostJsonDoes) {
-    // Each byte alone, so a mismatch names the byte.
+    // Each byte alone and at every position of a longer text, so a mismatch names the byte.
     for (int byte = 0; byte < 256; ++byte) {
         Event<Notification> event;
         event.data.text = std::string(1, static_cast<char>(byte));
-        EXPECT_EQ(encode(event), dom_encode(event)) << "byte 0x" << std::hex << byte;
+        EXPECT_EQ(encode(event), dom_encode(event)) << "byte " << byte;
+        for (std::size_t at = 0; at < 20; ++at) {
+            event.data.text = std::string(20, 'a');
+            event.data.text[at] = static_cast<char>(byte);
+            EXPECT_EQ(encode(event), dom_encode(event)) << "byte " << byte << " at " << at;
+        }
     }
 }
 

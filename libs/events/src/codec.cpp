@@ -1,6 +1,10 @@
 #include "streamstore/events/codec.hpp"
 
+#include <algorithm>
 #include <array>
+#include <charconv>
+#include <cstring>
+#include <iterator>
 #include <limits>
 #include <optional>
 
@@ -279,16 +283,167 @@ DecodeResult<Event<T>> decode_event(std::string_view text) {
     }
 }
 
+// ---------------------------------------------------------------------------------------------
+// Encoding: compact JSON written straight into one string. No DOM: building a boost::json::object
+// cost an allocation per member. The bytes are those boost::json::serialize writes for the
+// object value_from builds (same members in the same order, same escapes, same numbers);
+// tests/unit/events_wire_format_test.cpp compares the two.
+
+bool needs_escape(unsigned char c) { return c < 0x20 || c == '"' || c == '\\'; }
+
+// The position of the first byte at or after `from` that needs an escape, or s.size(). Text
+// rarely has one, so this looks at eight bytes at a time: (x - n * 0x01..01) & ~x has a high bit
+// set exactly when some byte of x is below n (n <= 0x80), and a byte of x equals c exactly when
+// x ^ (c * 0x01..01) has a byte below 1.
+std::size_t find_escape(std::string_view s, std::size_t from) {
+    constexpr std::uint64_t kOnes = 0x0101010101010101;
+    constexpr std::uint64_t kHighBits = 0x8080808080808080;
+    for (; from + 8 <= s.size(); from += 8) {
+        std::uint64_t x = 0;
+        std::memcpy(&x, s.data() + from, sizeof x);
+        const std::uint64_t quote = x ^ (kOnes * '"');
+        const std::uint64_t backslash = x ^ (kOnes * '\\');
+        const std::uint64_t found = (((x - kOnes * 0x20) & ~x) | ((quote - kOnes) & ~quote) |
+                                     ((backslash - kOnes) & ~backslash)) &
+                                    kHighBits;
+        if (found != 0) break;  // somewhere in these eight bytes
+    }
+    while (from < s.size() && !needs_escape(static_cast<unsigned char>(s[from]))) ++from;
+    return from;
+}
+
+// Appends `s` as a JSON string, escaped as boost::json::serialize does: `"` and `\` behind a
+// backslash, \b \f \n \r \t in their short forms, the other bytes below 0x20 as \u00xx (lower-case
+// hex), every other byte (DEL, UTF-8, even bytes that are not UTF-8) as it is.
+void append_json_string(std::string& out, std::string_view s) {
+    static constexpr char kHex[] = "0123456789abcdef";
+    out += '"';
+    std::size_t plain = 0;  // start of the bytes not yet appended, none of which needs escaping
+    for (std::size_t i = find_escape(s, 0); i < s.size(); i = find_escape(s, plain)) {
+        out.append(s.data() + plain, i - plain);
+        plain = i + 1;
+        const auto c = static_cast<unsigned char>(s[i]);
+        switch (c) {
+            case '"': out += "\\\""; break;
+            case '\\': out += "\\\\"; break;
+            case '\b': out += "\\b"; break;
+            case '\f': out += "\\f"; break;
+            case '\n': out += "\\n"; break;
+            case '\r': out += "\\r"; break;
+            case '\t': out += "\\t"; break;
+            default: {
+                const char escape[] = {'\\', 'u', '0', '0', kHex[c >> 4], kHex[c & 0xF]};
+                out.append(escape, sizeof escape);
+            }
+        }
+    }
+    out.append(s.data() + plain, s.size() - plain);
+    out += '"';
+}
+
+void append_integer(std::string& out, std::int64_t n) {
+    char digits[std::numeric_limits<std::int64_t>::digits10 + 2];  // 19 digits and a sign
+    const auto end = std::to_chars(std::begin(digits), std::end(digits), n).ptr;
+    out.append(digits, end);
+}
+
+// Writes the members of one JSON object in order, with the commas between them. Keys are
+// literals of plain ASCII and are written as they are.
+class ObjectWriter {
+public:
+    explicit ObjectWriter(std::string& out) : out_(out) { out_ += '{'; }
+
+    void member(std::string_view key, std::string_view value) {
+        start_member(key);
+        append_json_string(out_, value);
+    }
+    void member(std::string_view key, std::int64_t value) {
+        start_member(key);
+        append_integer(out_, value);
+    }
+    /// Starts a member whose value the caller writes next (a nested object).
+    void member_key(std::string_view key) { start_member(key); }
+    void close() { out_ += '}'; }
+
+private:
+    void start_member(std::string_view key) {
+        if (!first_) out_ += ',';
+        first_ = false;
+        out_ += '"';
+        out_ += key;
+        out_ += "\":";
+    }
+
+    std::string& out_;
+    bool first_ = true;
+};
+
+// The members of each payload, in the order of the tag_invoke (value_from) overloads below.
+void write_members(ObjectWriter& o, const Order& order) {
+    o.member("order_id", order.order_id);
+    o.member("customer_id", order.customer_id);
+    o.member("user", order.user);
+    o.member("item", order.item);
+    o.member("quantity", order.quantity);
+    o.member("unit_price_cents", order.unit_price_cents);
+    o.member("currency", order.currency);
+    o.member("created_at_ms", order.created_at_ms);
+}
+
+void write_members(ObjectWriter& o, const Payment& p) {
+    o.member("order_id", p.order_id);
+    o.member("customer_id", p.customer_id);
+    o.member("user", p.user);
+    o.member("item", p.item);
+    o.member("quantity", p.quantity);
+    o.member("amount_cents", p.amount_cents);
+    o.member("currency", p.currency);
+    o.member("status", to_string(p.status));
+    o.member("order_created_at_ms", p.order_created_at_ms);
+    o.member("processed_at_ms", p.processed_at_ms);
+    if (!p.decline_reason.empty()) o.member("decline_reason", p.decline_reason);
+}
+
+void write_members(ObjectWriter& o, const Notification& n) {
+    o.member("order_id", n.order_id);
+    o.member("kind", to_string(n.kind));
+    o.member("text", n.text);
+    o.member("order_created_at_ms", n.order_created_at_ms);
+    o.member("notified_at_ms", n.notified_at_ms);
+    o.member("latency_ms", n.latency_ms);
+}
+
+// The bytes of each payload's free-text fields, to reserve the output once. Enum names, numbers,
+// keys and punctuation are covered by kEncodedFixedBytes.
+std::size_t text_bytes(const Order& o) {
+    return o.order_id.size() + o.customer_id.size() + o.user.size() + o.item.size() + o.currency.size();
+}
+std::size_t text_bytes(const Payment& p) {
+    return p.order_id.size() + p.customer_id.size() + p.user.size() + p.item.size() + p.currency.size() +
+           p.decline_reason.size();
+}
+std::size_t text_bytes(const Notification& n) { return n.order_id.size() + n.text.size(); }
+
+// Everything but the free text: keys, punctuation, enum names and numbers. A declined payment
+// with 13-digit timestamps and amount takes 328 bytes, the most of the three; escapes beyond the
+// margin cost one reallocation.
+constexpr std::size_t kEncodedFixedBytes = 384;
+
 template <class T>
 std::string encode_event(const Event<T>& event) {
-    json::object root;
-    root.reserve(5);
-    root.emplace("event_id", event.meta.event_id);
-    root.emplace("event_type", to_string(kEventTypeOf<T>));  // the payload decides, not meta.type
-    root.emplace("schema_version", event.meta.schema_version);
-    root.emplace("occurred_at_ms", event.meta.occurred_at_ms);
-    root.emplace("data", json::value_from(event.data));
-    return json::serialize(root);
+    std::string out;
+    out.reserve(kEncodedFixedBytes + event.meta.event_id.size() + text_bytes(event.data));
+    ObjectWriter envelope(out);
+    envelope.member("event_id", event.meta.event_id);
+    envelope.member("event_type", to_string(kEventTypeOf<T>));  // the payload decides, not meta.type
+    envelope.member("schema_version", event.meta.schema_version);
+    envelope.member("occurred_at_ms", event.meta.occurred_at_ms);
+    envelope.member_key("data");
+    ObjectWriter data(out);
+    write_members(data, event.data);
+    data.close();
+    envelope.close();
+    return out;
 }
 
 }  // namespace

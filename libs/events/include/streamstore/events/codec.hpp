@@ -35,7 +35,10 @@ private:
     DecodeError error_;
 };
 
-// Serialise an event with its envelope to compact JSON.
+/// Serialises an event with its envelope to compact JSON, written straight into the returned
+/// string (one allocation). The bytes are exactly those of boost::json::serialize on the envelope
+/// object around `boost::json::value_from(event.data)`. `event_type` comes from the payload type,
+/// not from `event.meta.type`.
 std::string encode(const Event<Order>& event);
 std::string encode(const Event<Payment>& event);
 std::string encode(const Event<Notification>& event);
@@ -47,7 +50,8 @@ DecodeResult<Event<Order>> decode_order_event(std::string_view json);
 DecodeResult<Event<Payment>> decode_payment_event(std::string_view json);
 DecodeResult<Event<Notification>> decode_notification_event(std::string_view json);
 
-// Boost.JSON customisation points.
+// Boost.JSON customisation points. value_from builds the same members, in the same order, as
+// encode() writes.
 void tag_invoke(const boost::json::value_from_tag&, boost::json::value& out, const Order& order);
 void tag_invoke(const boost::json::value_from_tag&, boost::json::value& out, const Payment& payment);
 void tag_invoke(const boost::json::value_from_tag&, boost::json::value& out,
