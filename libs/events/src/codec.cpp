@@ -44,14 +44,18 @@ public:
     FieldReader(const json::object& object, std::string_view prefix) : object_(object), prefix_(prefix) {}
 
     std::string string(std::string_view key, std::size_t max_length) const {
-        const json::value* v = find_required(key);
-        return checked_string(key, *v, max_length);
+        return std::string(view(key, max_length));
+    }
+
+    /// Like string(), without the copy: a view into the parsed document, valid while it lives.
+    std::string_view view(std::string_view key, std::size_t max_length) const {
+        return checked_view(key, *find_required(key), max_length);
     }
 
     std::optional<std::string> optional_string(std::string_view key, std::size_t max_length) const {
         const json::value* v = object_.if_contains(key);
         if (v == nullptr || v->is_null()) return std::nullopt;
-        return checked_string(key, *v, max_length);
+        return std::string(checked_view(key, *v, max_length));
     }
 
     std::int64_t integer(std::string_view key, std::int64_t min, std::int64_t max) const {
@@ -86,7 +90,7 @@ private:
         return v;
     }
 
-    std::string checked_string(std::string_view key, const json::value& v, std::size_t max_length) const {
+    std::string_view checked_view(std::string_view key, const json::value& v, std::size_t max_length) const {
         if (!v.is_string()) {
             fail(DecodeErrc::wrong_type, path(key) + ": must be a string, got " + std::string(kind_name(v)));
         }
@@ -96,7 +100,7 @@ private:
             fail(DecodeErrc::invalid_value, path(key) + ": must be at most " + std::to_string(max_length) +
                                                 " bytes, got " + std::to_string(s.size()));
         }
-        return std::string(s);
+        return s;
     }
 
     std::int64_t checked_integer(std::string_view key, const json::value& v, std::int64_t min,
@@ -163,10 +167,11 @@ Order read_order(const json::object& o, std::string_view prefix) {
 }
 
 PaymentStatus read_status(const FieldReader& r) {
-    const std::string s = r.string("status", 16);
+    const std::string_view s = r.view("status", 16);
     if (s == "approved") return PaymentStatus::approved;
     if (s == "declined") return PaymentStatus::declined;
-    fail(DecodeErrc::invalid_value, r.path("status") + ": must be \"approved\" or \"declined\", got \"" + s + "\"");
+    fail(DecodeErrc::invalid_value,
+         r.path("status") + ": must be \"approved\" or \"declined\", got \"" + std::string(s) + "\"");
 }
 
 Payment read_payment(const json::object& o, std::string_view prefix) {
@@ -190,12 +195,12 @@ Payment read_payment(const json::object& o, std::string_view prefix) {
 }
 
 NotificationKind read_kind(const FieldReader& r) {
-    const std::string s = r.string("kind", 32);
+    const std::string_view s = r.view("kind", 32);
     for (auto kind : {NotificationKind::order_received, NotificationKind::payment_approved,
                       NotificationKind::payment_declined}) {
         if (s == to_string(kind)) return kind;
     }
-    fail(DecodeErrc::invalid_value, r.path("kind") + ": unknown notification kind \"" + s + "\"");
+    fail(DecodeErrc::invalid_value, r.path("kind") + ": unknown notification kind \"" + std::string(s) + "\"");
 }
 
 Notification read_notification(const json::object& o, std::string_view prefix) {
@@ -220,10 +225,10 @@ T read_data(const json::object& o, std::string_view prefix) {
 EventMeta read_meta(const json::object& o, EventType expected) {
     const FieldReader r(o, "");
     EventMeta meta;
-    const std::string type = r.string("event_type", 64);
+    const std::string_view type = r.view("event_type", 64);
     if (type != to_string(expected)) {
         fail(DecodeErrc::unexpected_event_type,
-             "event_type: expected \"" + std::string(to_string(expected)) + "\", got \"" + type + "\"");
+             "event_type: expected \"" + std::string(to_string(expected)) + "\", got \"" + std::string(type) + "\"");
     }
     meta.type = expected;
     const std::int64_t version = r.integer("schema_version", std::numeric_limits<int>::min(),
