@@ -2,6 +2,7 @@
 #include <chrono>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <variant>
 
 #include <gtest/gtest.h>
@@ -40,6 +41,28 @@ TEST(Backoff, JitterScalesTheDelayBetweenHalfAndAll) {
     EXPECT_EQ(backoff.delay(3, 0.0), 200ms);
     EXPECT_EQ(backoff.delay(3, 0.5), 300ms);
     EXPECT_EQ(backoff.delay(3, 2.0), 400ms);  // clamped
+}
+
+TEST(Outputs, ClearForgetsWhatWasSentAndReusedRecordsCarryNothingOver) {
+    messaging::Outputs out;
+    out.send("payments", "order-1", std::string_view("a long enough value to live on the heap, not in SSO"),
+             {{"traceparent", "00-1-2-01"}}, 2);
+    out.send("payments", "order-2", std::nullopt);
+    ASSERT_EQ(out.records().size(), 2u);
+    EXPECT_EQ(out.records()[0].partition, 2);
+    EXPECT_EQ(out.records()[1].value, std::nullopt);
+
+    out.clear();
+    EXPECT_TRUE(out.records().empty());
+    out.send("notifications", "k", std::string_view("v"));
+    ASSERT_EQ(out.records().size(), 1u);
+    const auto& reused = out.records()[0];
+    EXPECT_EQ(reused.topic, "notifications");
+    EXPECT_EQ(reused.key, "k");
+    EXPECT_EQ(reused.value, std::optional<std::string>("v"));
+    EXPECT_TRUE(reused.headers.empty());
+    EXPECT_EQ(reused.partition, messaging::kAnyPartition);
+    EXPECT_FALSE(reused.dead_letter);
 }
 
 TEST(Pay, DecodesDecidesAndBuildsThePayment) {

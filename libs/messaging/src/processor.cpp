@@ -51,11 +51,25 @@ std::chrono::milliseconds Backoff::delay(int attempt, double jitter) const noexc
     return std::chrono::milliseconds(static_cast<std::int64_t>(static_cast<double>(base) * factor));
 }
 
+Outputs::Record& Outputs::next_record() {
+    if (size_ == records_.size()) records_.emplace_back();
+    return records_[size_++];
+}
+
 void Outputs::send(std::string_view topic, std::string_view key, std::optional<std::string_view> value,
                    std::vector<std::pair<std::string, std::string>> headers, std::int32_t partition) {
-    records_.push_back(Record{std::string(topic), std::string(key),
-                              value ? std::optional<std::string>(std::string(*value)) : std::nullopt,
-                              std::move(headers), partition, false});
+    Record& record = next_record();
+    record.topic.assign(topic);
+    record.key.assign(key);
+    if (value) {
+        if (!record.value) record.value.emplace();
+        record.value->assign(*value);
+    } else {
+        record.value.reset();
+    }
+    record.headers = std::move(headers);
+    record.partition = partition;
+    record.dead_letter = false;
 }
 
 void Outputs::dead_letter(const Message& record, std::string_view error_class, std::string_view reason) {
@@ -76,7 +90,7 @@ void Outputs::dead_letter(const Message& record, std::string_view error_class, s
         }
     }
     send(dead_letter_topic(record.topic()), record.key(), value, std::move(headers));
-    records_.back().dead_letter = true;
+    records_[size_ - 1].dead_letter = true;
 }
 
 namespace {

@@ -54,6 +54,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -144,13 +145,19 @@ public:
         std::int32_t partition = kAnyPartition;
         bool dead_letter = false;
     };
-    [[nodiscard]] const std::vector<Record>& records() const noexcept { return records_; }
-    void clear() noexcept { records_.clear(); }
+    /// What was sent since the last clear(), in order. Valid until the next send() or clear().
+    [[nodiscard]] std::span<const Record> records() const noexcept { return {records_.data(), size_}; }
+    /// Forgets what was sent; the records' strings keep their capacity for the next sends, so a
+    /// steady stream of outputs allocates nothing here.
+    void clear() noexcept { size_ = 0; }
 
     explicit Outputs(std::size_t max_dead_letter_bytes = 512 * 1024) : max_dead_letter_bytes_(max_dead_letter_bytes) {}
 
 private:
-    std::vector<Record> records_;
+    Record& next_record();
+
+    std::vector<Record> records_;  // the first size_ are current; the rest are kept for reuse
+    std::size_t size_ = 0;
     std::size_t max_dead_letter_bytes_;
 };
 
