@@ -6,7 +6,7 @@ set -euo pipefail
 
 packages=(
     g++ cmake ninja-build pkg-config
-    librdkafka-dev libboost1.81-dev libboost-json1.81-dev
+    librdkafka-dev libboost1.81-dev libboost-json1.81-dev libssl-dev
     libspdlog-dev libfmt-dev libcli11-dev libgtest-dev libgmock-dev
     prometheus-cpp-dev
     openjdk-17-jre-headless maven

@@ -4,6 +4,7 @@
 #include <regex>
 #include <set>
 #include <string>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -99,6 +100,21 @@ TEST(DerivedId, HashesScopeSlashName) {
     // The name is "scope/name", so these two coincide; scopes are fixed words without a slash.
     EXPECT_EQ(derived_id("a/b", "c"), "50c75d17-cb6c-5dfd-8ecc-7c6a267bd77a");
     EXPECT_EQ(derived_id("a", "b/c"), "50c75d17-cb6c-5dfd-8ecc-7c6a267bd77a");
+}
+
+TEST(DerivedId, GivesTheSameIdsOnEveryThread) {
+    // Each thread hashes with a digest context of its own.
+    std::vector<std::string> expected;
+    for (int i = 0; i < 200; ++i) expected.push_back(derived_id("payment", "order-" + std::to_string(i)));
+    std::vector<std::vector<std::string>> got(4);
+    std::vector<std::thread> threads;
+    for (auto& ids : got) {
+        threads.emplace_back([&ids] {
+            for (int i = 0; i < 200; ++i) ids.push_back(derived_id("payment", "order-" + std::to_string(i)));
+        });
+    }
+    for (auto& thread : threads) thread.join();
+    for (const auto& ids : got) EXPECT_EQ(ids, expected);
 }
 
 TEST(NowMs, IsMillisecondsSinceTheEpoch) {

@@ -1,11 +1,15 @@
+#include <algorithm>
+#include <array>
 #include <chrono>
 #include <cstdio>
+#include <memory>
+#include <new>
 #include <random>
+#include <stdexcept>
 
-#include <boost/uuid/name_generator_sha1.hpp>
 #include <boost/uuid/random_generator.hpp>
-#include <boost/uuid/string_generator.hpp>
 #include <boost/uuid/uuid_io.hpp>
+#include <openssl/evp.h>
 
 #include "streamstore/events/events.hpp"
 #include "streamstore/events/ids.hpp"
@@ -62,15 +66,66 @@ IdGenerator& IdGenerator::operator=(IdGenerator&&) noexcept = default;
 
 std::string IdGenerator::next() { return boost::uuids::to_string(impl_->uuids()); }
 
+namespace {
+
+// A fixed namespace UUID for StreamStore, 5b0c9a8e-3f55-4c1e-9d6a-2f1c7e0b4a61: changing it would
+// change every derived id.
+constexpr std::array<unsigned char, 16> kDerivedIdNamespace = {
+    0x5b, 0x0c, 0x9a, 0x8e, 0x3f, 0x55, 0x4c, 0x1e, 0x9d, 0x6a, 0x2f, 0x1c, 0x7e, 0x0b, 0x4a, 0x61};
+
+// OpenSSL's SHA-1, fetched once (EVP_sha1() would look the implementation up on every digest).
+// Never freed: OpenSSL cleans itself up at exit, possibly before static destructors would run.
+const EVP_MD* sha1() {
+    static EVP_MD* const md = EVP_MD_fetch(nullptr, "SHA1", nullptr);
+    if (md == nullptr) {
+        throw std::runtime_error("derived_id: OpenSSL offers no SHA-1 (EVP_MD_fetch(\"SHA1\") failed); "
+                                 "check the providers enabled in the OpenSSL configuration (OPENSSL_CONF)");
+    }
+    return md;
+}
+
+struct DigestContextFree {
+    void operator()(EVP_MD_CTX* context) const noexcept { EVP_MD_CTX_free(context); }
+};
+
+// One digest context per thread, reused: a new one per id would cost two more allocations.
+EVP_MD_CTX& thread_digest_context() {
+    thread_local const std::unique_ptr<EVP_MD_CTX, DigestContextFree> context(EVP_MD_CTX_new());
+    if (!context) throw std::bad_alloc();
+    return *context;
+}
+
+std::string format_uuid(const std::array<unsigned char, 16>& bytes) {
+    static constexpr char kHex[] = "0123456789abcdef";
+    std::string out(36, '-');
+    std::size_t at = 0;
+    for (std::size_t i = 0; i < bytes.size(); ++i) {
+        if (i == 4 || i == 6 || i == 8 || i == 10) ++at;  // the dashes of 8-4-4-4-12
+        out[at++] = kHex[bytes[i] >> 4];
+        out[at++] = kHex[bytes[i] & 0xF];
+    }
+    return out;
+}
+
+}  // namespace
+
 std::string derived_id(std::string_view scope, std::string_view name) {
-    // A fixed namespace UUID for StreamStore; changing it would change every derived id.
-    static const boost::uuids::uuid kNamespace =
-        boost::uuids::string_generator{}("5b0c9a8e-3f55-4c1e-9d6a-2f1c7e0b4a61");
-    boost::uuids::name_generator_sha1 generate(kNamespace);
-    std::string key;
-    key.reserve(scope.size() + 1 + name.size());
-    key.append(scope).append(1, '/').append(name);
-    return boost::uuids::to_string(generate(key.data(), key.size()));
+    // RFC 4122, 4.3: SHA-1 over the namespace's 16 bytes then the name (here "scope/name"); the
+    // first 16 bytes of the digest, with the version (5) and the variant (10xx) bits set.
+    EVP_MD_CTX& context = thread_digest_context();
+    unsigned char digest[EVP_MAX_MD_SIZE];
+    const bool ok = EVP_DigestInit_ex2(&context, sha1(), nullptr) == 1 &&
+                    EVP_DigestUpdate(&context, kDerivedIdNamespace.data(), kDerivedIdNamespace.size()) == 1 &&
+                    EVP_DigestUpdate(&context, scope.data(), scope.size()) == 1 &&
+                    EVP_DigestUpdate(&context, "/", 1) == 1 &&
+                    EVP_DigestUpdate(&context, name.data(), name.size()) == 1 &&
+                    EVP_DigestFinal_ex(&context, digest, nullptr) == 1;
+    if (!ok) throw std::runtime_error("derived_id: OpenSSL failed to compute a SHA-1 digest");
+    std::array<unsigned char, 16> uuid;
+    std::copy_n(digest, uuid.size(), uuid.begin());
+    uuid[6] = static_cast<unsigned char>((uuid[6] & 0x0F) | 0x50);
+    uuid[8] = static_cast<unsigned char>((uuid[8] & 0x3F) | 0x80);
+    return format_uuid(uuid);
 }
 
 std::int64_t now_ms() noexcept {

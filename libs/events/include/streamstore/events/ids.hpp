@@ -26,9 +26,12 @@ private:
     std::unique_ptr<Impl> impl_;
 };
 
-/// A name-based (version 5) UUID: the same `name` in the same `scope` always gives the same id.
-/// Used for event ids derived from another event, so that reprocessing an order yields a payment
-/// with the same event id (which downstream de-duplication relies on).
+/// A name-based (version 5, RFC 4122) UUID: the same `name` in the same `scope` always gives the
+/// same id, lower-case "xxxxxxxx-xxxx-5xxx-yxxx-xxxxxxxxxxxx". Used for event ids derived from
+/// another event, so that reprocessing an order yields a payment with the same event id (which
+/// downstream de-duplication relies on). The UUID's name is "scope/name" under a fixed StreamStore
+/// namespace; SHA-1 comes from OpenSSL, with one digest context per thread. Throws
+/// std::runtime_error only if OpenSSL cannot compute SHA-1 (a configuration without it).
 std::string derived_id(std::string_view scope, std::string_view name);
 
 /// Milliseconds since the Unix epoch, from the system clock.
