@@ -38,8 +38,10 @@ struct DecodeError {
 template <class T>
 class DecodeResult {
 public:
-    DecodeResult(T value) : state_(std::move(value)) {}                 // NOLINT: implicit by design
-    DecodeResult(DecodeError error) : state_(std::move(error)) {}      // NOLINT: implicit by design
+    // Implicit by design. A value is moved straight into place: an event is a dozen strings.
+    DecodeResult(T&& value) : state_(std::in_place_index<0>, std::move(value)) {}      // NOLINT
+    DecodeResult(const T& value) : state_(std::in_place_index<0>, value) {}            // NOLINT
+    DecodeResult(DecodeError error) : state_(std::in_place_index<1>, std::move(error)) {}  // NOLINT
 
     [[nodiscard]] bool ok() const noexcept { return state_.index() == 0; }
     explicit operator bool() const noexcept { return ok(); }
