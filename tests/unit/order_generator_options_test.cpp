@@ -2,8 +2,11 @@
 // and the schedule they make (services/order-generator options.hpp, pacing.hpp). The flags
 // common to every service are tested in options_test.cpp.
 
+#include <algorithm>
 #include <chrono>
+#include <cstdint>
 #include <cstdlib>
+#include <limits>
 #include <optional>
 #include <string>
 #include <utility>
@@ -237,6 +240,57 @@ TEST(Pacing, BurstKeepsTheAverageRate) {
 TEST(Pacing, ABurstIsAtLeastOneOrder) {
     EXPECT_EQ(Pacing::every(1s, 0).burst(), 1U);
     EXPECT_EQ(Pacing::at_rate(5.0, 0).burst(), 1U);
+}
+
+TEST(Pacing, CountsTheTicksAndOrdersDueByATime) {
+    const Pacing single = Pacing::at_rate(1000.0);  // one order every 1 ms
+    EXPECT_EQ(single.ticks_due(-1ns), 0U) << "nothing before the start";
+    EXPECT_EQ(single.ticks_due(0ns), 1U) << "tick 0 at once";
+    EXPECT_EQ(single.ticks_due(999'999ns), 1U);
+    EXPECT_EQ(single.ticks_due(1ms), 2U);
+    EXPECT_EQ(single.ticks_due(10s), 10'001U);
+    EXPECT_EQ(single.orders_due(10s), 10'001U);
+
+    const Pacing bursts = Pacing::at_rate(1000.0, 10);  // 10 orders every 10 ms
+    EXPECT_EQ(bursts.orders_due(0ns), 10U);
+    EXPECT_EQ(bursts.orders_due(9ms), 10U);
+    EXPECT_EQ(bursts.orders_due(10ms), 20U);
+    EXPECT_EQ(bursts.orders_due(1s), 1'010U);
+}
+
+TEST(Pacing, TicksDueAgreeWithTheirDeadlines) {
+    // Rates whose deadlines offset_of rounds to whole nanoseconds, up or down.
+    for (const double rate : {3.0, 7.0, 12'345.0}) {
+        const Pacing pacing = Pacing::at_rate(rate);
+        for (std::uint64_t tick = 1; tick < 20'000; ++tick) {
+            const std::chrono::nanoseconds start = pacing.offset_of(tick);
+            ASSERT_EQ(pacing.ticks_due(start), tick + 1) << rate << " orders/s, tick " << tick;
+            ASSERT_EQ(pacing.ticks_due(start - 1ns), tick) << rate << " orders/s, tick " << tick;
+        }
+    }
+}
+
+TEST(Pacing, UnpacedHasEverythingDueAndCountsSaturate) {
+    EXPECT_EQ(Pacing::every(0ms, 10).orders_due(0ns), std::numeric_limits<std::uint64_t>::max());
+    EXPECT_EQ(Pacing::at_rate(1e18, 1000).orders_due(std::chrono::nanoseconds::max()),
+              std::numeric_limits<std::uint64_t>::max())
+        << "saturates, does not overflow";
+}
+
+// The sending loop's rule (order_generator.cpp), on a simulated clock: each order takes 20 us to
+// send and every timer fires 150 us late. Sending what is due before waiting keeps the rate; a
+// wait per tick would make it one order per 170 us, 5,900/s.
+TEST(Pacing, SendingWhatIsDueKeepsTheRateWhenTimersFireLate) {
+    const Pacing pacing = Pacing::at_rate(10'000.0);
+    std::chrono::nanoseconds now{0};
+    std::uint64_t made = 0;
+    for (std::uint64_t tick = 0; now < 1s; ++tick) {
+        for (std::uint32_t i = 0; i < pacing.burst(); ++i, ++made) now += 20us;
+        if (made < pacing.orders_due(now)) continue;
+        now = std::max(now, pacing.offset_of(tick + 1)) + 150us;
+    }
+    EXPECT_GE(made, 9'990U);
+    EXPECT_LE(made, pacing.orders_due(now));
 }
 
 TEST(Pacing, DescribesItself) {

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 
 #include <fmt/format.h>
 
@@ -27,6 +28,29 @@ std::chrono::nanoseconds Pacing::offset_of(std::uint64_t tick) const noexcept {
     constexpr double kMax = static_cast<double>(std::chrono::nanoseconds::max().count());
     return std::chrono::nanoseconds(ns >= kMax ? std::chrono::nanoseconds::max().count()
                                                : static_cast<std::int64_t>(ns));
+}
+
+std::uint64_t Pacing::ticks_due(std::chrono::nanoseconds elapsed) const noexcept {
+    constexpr std::uint64_t kAll = std::numeric_limits<std::uint64_t>::max();
+    if (!paced()) return kAll;
+    if (elapsed.count() < 0) return 0;
+    // An estimate from the division, then settled against offset_of itself (its rounding
+    // decides whether a tick on the boundary has started).
+    const double estimate = std::floor(std::chrono::duration<double>(elapsed).count() / tick_seconds_) + 1;
+    if (estimate >= 0x1p62) return kAll;  // beyond any run (offset_of saturates there)
+    auto ticks = static_cast<std::uint64_t>(estimate);
+    while (ticks > 0 && offset_of(ticks - 1) > elapsed) --ticks;
+    for (;; ++ticks) {
+        const std::chrono::nanoseconds next = offset_of(ticks);
+        if (next > elapsed) return ticks;
+        if (next == std::chrono::nanoseconds::max()) return kAll;
+    }
+}
+
+std::uint64_t Pacing::orders_due(std::chrono::nanoseconds elapsed) const noexcept {
+    const std::uint64_t ticks = ticks_due(elapsed);
+    constexpr std::uint64_t kAll = std::numeric_limits<std::uint64_t>::max();
+    return ticks > kAll / burst_ ? kAll : ticks * burst_;
 }
 
 std::string Pacing::describe() const {
