@@ -50,10 +50,16 @@ asio::awaitable<int> NotificationService::async_run() {
     messaging::ProcessorHooks hooks;
     hooks.on_assigned = [this](const auto& partitions) { load_state(partitions); };
     hooks.on_revoked = [this](const auto& partitions) { forget_state(partitions); };
+    hooks.on_close = [this] {
+        seen_.close_unit();
+        closed_lines_.push_back(std::move(pending_lines_));
+        pending_lines_.clear();
+    };
     hooks.on_commit = [this] { print_committed(); };
     hooks.on_abort = [this] {
         seen_.abort();
         pending_lines_.clear();
+        closed_lines_.clear();
     };
     {
         std::lock_guard lock(mutex_);
@@ -168,10 +174,13 @@ void NotificationService::forget_state(const std::vector<messaging::TopicPartiti
 
 void NotificationService::print_committed() {
     seen_.commit();
-    if (pending_lines_.empty()) return;
+    if (closed_lines_.empty()) return;
+    const std::vector<PendingLine> lines = std::move(closed_lines_.front());
+    closed_lines_.pop_front();
+    if (lines.empty()) return;
     std::string text;
     const std::int64_t committed_ms = events::now_ms();
-    for (const auto& line : pending_lines_) {
+    for (const auto& line : lines) {
         text += line.text;
         text += '\n';
         if (line.order_created_at_ms < 0) continue;
@@ -181,7 +190,6 @@ void NotificationService::print_committed() {
             histogram->Observe(static_cast<double>(latency_ms) / 1000.0);
         }
     }
-    pending_lines_.clear();
     if (config_.output == OutputFormat::none) return;
     // Blocking: a reader of stdout that stops reading stalls the service (use --output none).
     std::fwrite(text.data(), 1, text.size(), out_);

@@ -22,6 +22,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <deque>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -94,7 +95,8 @@ private:
         std::int64_t order_created_at_ms = -1;  // -1: unknown
         bool order_received = false;            // else a payment's notification
     };
-    std::vector<PendingLine> pending_lines_;
+    std::vector<PendingLine> pending_lines_;               // of the open unit of work
+    std::deque<std::vector<PendingLine>> closed_lines_;   // of closed units not committed yet, oldest first
     std::vector<messaging::TopicPartition> assigned_;
     std::uint64_t duplicates_ = 0;
     std::uint64_t skipped_orders_ = 0;
