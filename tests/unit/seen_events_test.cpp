@@ -258,6 +258,17 @@ TEST(SeenEvents, LoadAndDropForgetThePartitionsPendingIds) {
     EXPECT_FALSE(seen.contains(0, "newer"));
 }
 
+TEST(SeenEvents, AddsTheIdGivenWhateverWasLookedUpBefore) {
+    SeenEvents seen(10);
+    EXPECT_FALSE(seen.contains(0, "looked-up"));
+    seen.add(0, "added");
+    seen.add(0, "");
+    EXPECT_TRUE(seen.contains(0, "added"));
+    EXPECT_TRUE(seen.contains(0, ""));
+    EXPECT_FALSE(seen.contains(0, "looked-up"));
+    EXPECT_EQ(seen.size(0), 2u);
+}
+
 TEST(SeenEvents, WithoutCapacityRemembersNothing) {
     SeenEvents seen(0);
     seen.add(0, "a");

@@ -44,9 +44,16 @@ bool IdTable::insert(std::uint64_t id) {
         ++size_;
         return true;
     }
-    if (contains(id)) return false;
-    reserve(size_ + 1);
-    slots_[find_slot(id)] = id;
+    std::size_t slot = 0;
+    if (!slots_.empty()) {
+        slot = find_slot(id);
+        if (slots_[slot] == id) return false;
+    }
+    if (2 * (size_ + 1) > slots_.size()) {
+        reserve(size_ + 1);
+        slot = find_slot(id);
+    }
+    slots_[slot] = id;
     ++size_;
     return true;
 }
@@ -96,9 +103,16 @@ namespace {
 constexpr std::size_t kMinRing = 1024;  // ids; the ring doubles from there up to capacity
 }  // namespace
 
+std::uint64_t SeenEvents::hash_of(std::string_view event_id) const {
+    if (event_id == last_id_) return last_hash_;
+    last_hash_ = event_hash(event_id);
+    last_id_.assign(event_id);
+    return last_hash_;
+}
+
 bool SeenEvents::contains(std::int32_t partition, std::string_view event_id) const {
     const auto it = partitions_.find(partition);
-    return it != partitions_.end() && it->second.ids.contains(event_hash(event_id));
+    return it != partitions_.end() && it->second.ids.contains(hash_of(event_id));
 }
 
 bool SeenEvents::insert(Partition& p, std::uint64_t id) {
@@ -130,7 +144,7 @@ void SeenEvents::remove_newest(Partition& p) {
 
 void SeenEvents::add(std::int32_t partition, std::string_view event_id) {
     Partition& p = partitions_[partition];
-    if (!insert(p, event_hash(event_id))) return;
+    if (!insert(p, hash_of(event_id))) return;
     ++p.pending;
     auto it = std::find_if(open_.begin(), open_.end(), [&](const UnitIds& u) { return u.partition == partition; });
     if (it == open_.end()) it = open_.insert(open_.end(), UnitIds{partition, 0});

@@ -26,10 +26,14 @@
 #include <cstdint>
 #include <deque>
 #include <map>
+#include <string>
 #include <string_view>
 #include <vector>
 
 namespace streamstore::notification {
+
+/// A stable 64-bit hash of an event id (FNV-1a), the same in every process.
+std::uint64_t event_hash(std::string_view event_id) noexcept;
 
 namespace detail {
 
@@ -67,7 +71,8 @@ private:
 
 class SeenEvents {
 public:
-    explicit SeenEvents(std::size_t capacity_per_partition) : capacity_(capacity_per_partition) {}
+    explicit SeenEvents(std::size_t capacity_per_partition)
+        : capacity_(capacity_per_partition), last_hash_(event_hash({})) {}
 
     [[nodiscard]] bool contains(std::int32_t partition, std::string_view event_id) const;
     /// Records `event_id` as notified, pending (in the open unit) until commit().
@@ -110,14 +115,16 @@ private:
     /// Forgets that the units added ids to `partition`.
     void forget_pending(std::int32_t partition);
     void commit_unit(const Unit& unit);
+    /// event_hash(event_id), computed once for a contains() and the add() of the same id that
+    /// follows it (FNV-1a goes byte by byte: it was half the cost of the pair).
+    [[nodiscard]] std::uint64_t hash_of(std::string_view event_id) const;
 
     std::size_t capacity_;
     std::map<std::int32_t, Partition> partitions_;
     Unit open_;                 // the ids added since the last close_unit()
     std::deque<Unit> closed_;   // closed units not committed yet, oldest first
+    mutable std::string last_id_;      // the last id hashed by hash_of, and its hash
+    mutable std::uint64_t last_hash_;
 };
-
-/// A stable 64-bit hash of an event id (FNV-1a), the same in every process.
-std::uint64_t event_hash(std::string_view event_id) noexcept;
 
 }  // namespace streamstore::notification
