@@ -601,26 +601,29 @@ struct Processor::Impl : std::enable_shared_from_this<Impl> {
     }
 
     void advance_commits() {
-        if (closed_units.empty() || commit_token != 0) return;
-        ClosedUnit& unit = closed_units.front();
-        if (!unit.delivered) {
-            const auto slot = unit.generation % kGenerationSlots;
-            if (delivered_in[slot].load(std::memory_order_relaxed) < produced_in[slot].load(std::memory_order_relaxed)) {
-                return;  // outputs still in flight; their delivery reports wake the loop
+        while (!closed_units.empty() && commit_token == 0) {
+            ClosedUnit& unit = closed_units.front();
+            if (!unit.delivered) {
+                const auto slot = unit.generation % kGenerationSlots;
+                if (delivered_in[slot].load(std::memory_order_relaxed) <
+                    produced_in[slot].load(std::memory_order_relaxed)) {
+                    return;  // outputs still in flight; their delivery reports wake the loop
+                }
+                unit.delivered = true;
             }
-            unit.delivered = true;
-        }
-        if (Clock::now() < unit.retry_at) return;
-        if (unit.offsets->cnt == 0) {  // nothing consumed is left to commit (e.g. its partitions were revoked)
-            unit_committed();
+            if (Clock::now() < unit.retry_at) return;
+            if (unit.offsets->cnt == 0) {  // nothing consumed is left to commit (its partitions were revoked)
+                unit_committed();
+                continue;
+            }
+            commit_token = next_commit_token++;
+            const auto err = rd_kafka_commit_queue(consumer.get(), unit.offsets.get(), commit_queue.get(), nullptr,
+                                                   reinterpret_cast<void*>(static_cast<std::uintptr_t>(commit_token)));
+            if (err) {
+                commit_token = 0;
+                commit_failed(err);
+            }
             return;
-        }
-        commit_token = next_commit_token++;
-        const auto err = rd_kafka_commit_queue(consumer.get(), unit.offsets.get(), commit_queue.get(), nullptr,
-                                               reinterpret_cast<void*>(static_cast<std::uintptr_t>(commit_token)));
-        if (err) {
-            commit_token = 0;
-            commit_failed(err);
         }
     }
 
