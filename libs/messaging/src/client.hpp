@@ -34,13 +34,6 @@ using EventPtr = std::unique_ptr<rd_kafka_event_t, EventDeleter>;
 /// then every user property, which therefore wins). Throws KafkaException naming the property.
 /// Also routes librdkafka's logs to spdlog and its error callback to `opaque`'s handler when
 /// the caller installs one.
-// Every consumer's pre-fetch, unless ClientConfig::properties say otherwise. librdkafka's own
-// defaults (queued.min.messages 100,000 per partition, queued.max.messages.kbytes 64 MiB) pull a
-// whole backlog into memory: RSS grew with the backlog (75–100 MB draining 300,000 orders,
-// docs/benchmarks.md). 4 MiB and 10,000 records keep it bounded without slowing a drain.
-inline constexpr const char* kPrefetchKbytes = "4096";
-inline constexpr const char* kPrefetchMessages = "10000";
-
 ConfPtr make_conf(const ClientConfig& config, std::initializer_list<Property> defaults);
 
 /// Sets one property; throws KafkaException naming it (never its value: it may be a secret).

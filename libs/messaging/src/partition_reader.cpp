@@ -20,9 +20,7 @@ PartitionReader::PartitionReader(const ClientConfig& config) {
                                            {"enable.partition.eof", "true"},
                                            // Reaching the end is the goal: don't let the broker
                                            // hold a fetch open waiting for more (default 500 ms).
-                                           {"fetch.wait.max.ms", "10"},
-                                           {"queued.max.messages.kbytes", detail::kPrefetchKbytes},
-                                           {"queued.min.messages", detail::kPrefetchMessages}});
+                                           {"fetch.wait.max.ms", "10"}});
     rk_ = detail::make_client(RD_KAFKA_CONSUMER, std::move(conf));
 }
 

@@ -184,9 +184,7 @@ struct Processor::Impl : std::enable_shared_from_this<Impl> {
                                        {"enable.auto.offset.store", "false"},
                                        {"isolation.level", "read_committed"},
                                        {"partition.assignment.strategy", "cooperative-sticky"},
-                                       {"enable.partition.eof", "false"},
-                                       {"queued.max.messages.kbytes", detail::kPrefetchKbytes},
-                                       {"queued.min.messages", detail::kPrefetchMessages}});
+                                       {"enable.partition.eof", "false"}});
         rd_kafka_conf_set_opaque(conf.get(), this);
         detail::enable_statistics<Impl>(conf.get(), config.client);
         rd_kafka_conf_set_rebalance_cb(conf.get(), &Impl::on_rebalance);

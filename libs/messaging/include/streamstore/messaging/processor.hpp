@@ -39,9 +39,13 @@
 // partitions: the transaction is aborted. Assigned partitions: `on_assigned` runs first (to load
 // state) and only then are they fetched.
 //
-// Memory: the consumer pre-fetches at most queued.max.messages.kbytes = 4096 (4 MiB) and
-// queued.min.messages = 10,000 records unless ClientConfig::properties say otherwise (librdkafka's
-// defaults, 64 MiB and 100,000 per partition, pull a whole backlog into memory).
+// Memory: the consumer pre-fetches up to librdkafka's queued.min.messages (100,000) and
+// queued.max.messages.kbytes (64 MiB), so draining a backlog holds up to that much (about 100 MB
+// RSS). Lower bounds are a trade: librdkafka 2.0.2 backs fetching off for a fixed 1 s whenever
+// either is reached (fetch.queue.backoff.ms came in 2.2.0), so a bound below one second of
+// throughput caps throughput at about that bound per second (4 MiB: 24,000 instead of 140,000
+// orders/s, docs/benchmarks.md). Set them through ClientConfig::properties (-X) where memory
+// matters more.
 //
 // Threads: everything runs on the processor's strand except the blocking transactional calls
 // (init, send offsets, commit, abort, committed-offset lookups), which run on a thread of the
