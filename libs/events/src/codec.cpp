@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <array>
 #include <charconv>
-#include <cstring>
 #include <iterator>
 #include <limits>
 #include <optional>
@@ -291,59 +290,20 @@ DecodeResult<Event<T>> decode_event(std::string_view text) {
 // ---------------------------------------------------------------------------------------------
 // Encoding: compact JSON written straight into one string. No DOM: building a boost::json::object
 // cost an allocation per member. The bytes are those boost::json::serialize writes for the
-// object value_from builds (same members in the same order, same escapes, same numbers);
-// tests/unit/events_wire_format_test.cpp compares the two.
+// object value_from builds (same members in the same order, strings escaped by Boost.JSON's
+// serializer, the same numbers); tests/unit/events_wire_format_test.cpp compares the two.
 
-bool needs_escape(unsigned char c) { return c < 0x20 || c == '"' || c == '\\'; }
-
-// The position of the first byte at or after `from` that needs an escape, or s.size(). Text
-// rarely has one, so this looks at eight bytes at a time: (x - n * 0x01..01) & ~x has a high bit
-// set exactly when some byte of x is below n (n <= 0x80), and a byte of x equals c exactly when
-// x ^ (c * 0x01..01) has a byte below 1.
-std::size_t find_escape(std::string_view s, std::size_t from) {
-    constexpr std::uint64_t kOnes = 0x0101010101010101;
-    constexpr std::uint64_t kHighBits = 0x8080808080808080;
-    for (; from + 8 <= s.size(); from += 8) {
-        std::uint64_t x = 0;
-        std::memcpy(&x, s.data() + from, sizeof x);
-        const std::uint64_t quote = x ^ (kOnes * '"');
-        const std::uint64_t backslash = x ^ (kOnes * '\\');
-        const std::uint64_t found = (((x - kOnes * 0x20) & ~x) | ((quote - kOnes) & ~quote) |
-                                     ((backslash - kOnes) & ~backslash)) &
-                                    kHighBits;
-        if (found != 0) break;  // somewhere in these eight bytes
-    }
-    while (from < s.size() && !needs_escape(static_cast<unsigned char>(s[from]))) ++from;
-    return from;
-}
-
-// Appends `s` as a JSON string, escaped as boost::json::serialize does: `"` and `\` behind a
-// backslash, \b \f \n \r \t in their short forms, the other bytes below 0x20 as \u00xx (lower-case
-// hex), every other byte (DEL, UTF-8, even bytes that are not UTF-8) as it is.
+// Appends `s` as a JSON string, escaped by Boost.JSON's own serializer (the same code
+// boost::json::serialize runs). 4 KiB holds any string up to 680 bytes escaped in one read;
+// longer ones take more reads.
 void append_json_string(std::string& out, std::string_view s) {
-    static constexpr char kHex[] = "0123456789abcdef";
-    out += '"';
-    std::size_t plain = 0;  // start of the bytes not yet appended, none of which needs escaping
-    for (std::size_t i = find_escape(s, 0); i < s.size(); i = find_escape(s, plain)) {
-        out.append(s.data() + plain, i - plain);
-        plain = i + 1;
-        const auto c = static_cast<unsigned char>(s[i]);
-        switch (c) {
-            case '"': out += "\\\""; break;
-            case '\\': out += "\\\\"; break;
-            case '\b': out += "\\b"; break;
-            case '\f': out += "\\f"; break;
-            case '\n': out += "\\n"; break;
-            case '\r': out += "\\r"; break;
-            case '\t': out += "\\t"; break;
-            default: {
-                const char escape[] = {'\\', 'u', '0', '0', kHex[c >> 4], kHex[c & 0xF]};
-                out.append(escape, sizeof escape);
-            }
-        }
+    json::serializer serializer;
+    serializer.reset(s);
+    char buffer[4096];
+    while (!serializer.done()) {
+        const json::string_view written = serializer.read(buffer);
+        out.append(written.data(), written.size());
     }
-    out.append(s.data() + plain, s.size() - plain);
-    out += '"';
 }
 
 void append_integer(std::string& out, std::int64_t n) {
