@@ -183,7 +183,8 @@ def main():
     fig.suptitle("\n".join(lines), fontsize=12)
     job_colors = {"payment-service": "tab:blue", "notification-service": "tab:green", "order-generator": "0.5"}
 
-    def decorate(ax, ylabel, title):
+    def decorate(ax, ylabel, title, headroom=1.12, thousands_ticks=True):
+        """Title, grid, phases and markers, y from 0 with `headroom` above the data (for the labels)."""
         ax.set_title(title, fontsize=11, loc="left")
         ax.set_ylabel(ylabel)
         ax.grid(True, alpha=0.3)
@@ -192,6 +193,13 @@ def main():
         for label, at in args.marker:
             ax.axvline(at - zero, color="tab:purple", linestyle="--", linewidth=1, alpha=0.7)
         ax.set_xlim(args.start - zero, args.end - zero)
+        ax.set_ylim(bottom=0, top=max(ax.get_ylim()[1], 1) * headroom)
+        if thousands_ticks:
+            thousands(ax)
+        phase_labels(ax)
+
+    def legend_top_left(ax):
+        ax.legend(loc="upper left", fontsize=8.5, bbox_to_anchor=(0, 0.93))
 
     def phase_labels(ax):
         for label, start, end in args.phase:
@@ -216,10 +224,7 @@ def main():
         for _, points in series:
             ax_tp.plot(xs(points), ys(points), label=label, **style)
     decorate(ax_tp, "records / s", f"Throughput (rate over {w})")
-    ax_tp.set_ylim(bottom=0, top=max(ax_tp.get_ylim()[1], 1) * 1.12)
-    thousands(ax_tp)
-    phase_labels(ax_tp)
-    ax_tp.legend(loc="upper left", fontsize=8.5, bbox_to_anchor=(0, 0.93))
+    legend_top_left(ax_tp)
 
     # consumer lag
     lag_series = fetch(lag_query)
@@ -227,11 +232,8 @@ def main():
         job = labels.get("job", "?")
         ax_lag.plot(xs(points), ys(points), label=job, color=job_colors.get(job), linewidth=1.6, drawstyle="steps-post")
     decorate(ax_lag, "records behind (sum over partitions)", "Consumer lag per service (end − position)")
-    ax_lag.set_ylim(bottom=0, top=max(ax_lag.get_ylim()[1], 1) * 1.12)
-    thousands(ax_lag)
-    phase_labels(ax_lag)
     if lag_series:
-        ax_lag.legend(loc="upper left", fontsize=8.5, bbox_to_anchor=(0, 0.93))
+        legend_top_left(ax_lag)
     else:
         ax_lag.text(0.5, 0.5, "no streamstore_consumer_lag series", transform=ax_lag.transAxes, ha="center")
 
@@ -240,10 +242,7 @@ def main():
         for _, points in fetch(query):
             ax_lat.plot(xs(points), ys(points, 1000.0), label=label, **style)
     decorate(ax_lat, "ms (from the order's creation)",
-             f"Order → notification latency (histogram_quantile over rate [{w}])")
-    ax_lat.set_ylim(bottom=0, top=max(ax_lat.get_ylim()[1], 1) * 1.25)
-    thousands(ax_lat)
-    phase_labels(ax_lat)
+             f"Order → notification latency (histogram_quantile over rate [{w}])", headroom=1.25)
     for label, start, end in args.phase:
         st = stats[label]
         ax_lat.text((start + end) / 2 - zero, 0.90,
@@ -251,7 +250,7 @@ def main():
                     transform=ax_lat.get_xaxis_transform(), ha="center", va="top", fontsize=8.5, color="0.15")
     ax_lat.set_xlabel("order created → its payment's notification committed (kind=\"payment\"); quantiles "
                       "interpolated within the buckets …, 0.2, 0.3, 0.5, 0.75, 1, 1.5, 2 s", fontsize=8, color="0.3")
-    ax_lat.legend(loc="upper left", fontsize=8.5, bbox_to_anchor=(0, 0.93))
+    legend_top_left(ax_lat)
 
     # payments
     pay_colors = {"approved": "tab:green", "declined": "tab:red"}
@@ -259,10 +258,7 @@ def main():
         status = labels.get("status", "?")
         ax_pay.plot(xs(points), ys(points), label=status, color=pay_colors.get(status), linewidth=1.6)
     decorate(ax_pay, "payments / s", f"Payments approved vs declined (rate over {w})")
-    ax_pay.set_ylim(bottom=0, top=max(ax_pay.get_ylim()[1], 1) * 1.12)
-    thousands(ax_pay)
-    phase_labels(ax_pay)
-    ax_pay.legend(loc="upper left", fontsize=8.5, bbox_to_anchor=(0, 0.93))
+    legend_top_left(ax_pay)
 
     # dead letters (cumulative: a burst of 50 is a spike of width `w` as a rate, a clear step as a total)
     dlq_series = fetch(dead_letters_query)
@@ -280,14 +276,13 @@ def main():
             layers.append(values)
         ax_dlq.stackplot([t - zero for t in grid], layers, step="post", alpha=0.85,
                          labels=[f"{l.get('topic', '?')}: {l.get('error_class', '?')}" for l, _ in dlq_series])
-    decorate(ax_dlq, "records dead-lettered (total, stacked)", "Dead letters by source topic and error class")
-    ax_dlq.set_ylim(bottom=0, top=max(ax_dlq.get_ylim()[1], 1) * 1.15)
-    phase_labels(ax_dlq)
+    decorate(ax_dlq, "records dead-lettered (total, stacked)", "Dead letters by source topic and error class",
+             headroom=1.15, thousands_ticks=False)
     for label, at in args.marker:
         ax_dlq.text(at - zero, 0.5, " " + label, transform=ax_dlq.get_xaxis_transform(), color="tab:purple",
                     fontsize=8.5, rotation=90, va="center", ha="right")
     if dlq_series:
-        ax_dlq.legend(loc="upper left", fontsize=8.5, bbox_to_anchor=(0, 0.93))
+        legend_top_left(ax_dlq)
     else:
         ax_dlq.text(0.5, 0.5, "no dead letters", transform=ax_dlq.transAxes, ha="center")
 
@@ -299,9 +294,8 @@ def main():
                 continue
             ax_tx.plot(xs(points), ys(points), label=f"{job} {verb}", color=job_colors.get(job), linestyle=style,
                        linewidth=1.6 if verb == "committed" else 2.4)
-    decorate(ax_tx, "transactions / s", f"Transactions committed and aborted (rate over {w})")
-    ax_tx.set_ylim(bottom=0, top=max(ax_tx.get_ylim()[1], 1) * 1.12)
-    phase_labels(ax_tx)
+    decorate(ax_tx, "transactions / s", f"Transactions committed and aborted (rate over {w})",
+             thousands_ticks=False)
     aborted = prom.instant('sum(streamstore_transactions_aborted_total{job!="order-generator"})', args.end)
     ax_tx.text(0.99, 0.86, f"aborted in the whole run: {fmt(aborted)}", transform=ax_tx.transAxes, ha="right",
                fontsize=9)
