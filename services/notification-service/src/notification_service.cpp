@@ -139,11 +139,10 @@ void NotificationService::transform(const messaging::Message& message, messaging
     spdlog::debug("{} for order {}", to_string(notification->data.kind), notification->data.order_id);
     out.send(config_.notifications_topic, notification->data.order_id, events::encode(*notification),
              {{std::string(events::kTraceparentHeader), trace.traceparent()}}, partition);
-    const std::int64_t latency_ms = notification->data.latency_ms;
+    const std::int64_t created_ms = notification->data.order_created_at_ms;
     pending_lines_.push_back(
         {config_.output == OutputFormat::none ? std::string() : render(*notification, config_.output),
-         latency_ms >= 0 ? now - latency_ms : -1,
-         notification->data.kind == events::NotificationKind::order_received});
+         created_ms > 0 ? created_ms : -1, notification->data.kind == events::NotificationKind::order_received});
 }
 
 void NotificationService::load_state(const std::vector<messaging::TopicPartition>& partitions) {
