@@ -140,8 +140,14 @@ std::error_code OrderGenerator::send(const events::Order& order, std::string_vie
         {.topic = config_.topic.name, .key = order.customer_id, .value = value, .headers = headers}, pending);
     if (ec) release_pending(pending);  // the listener is not called for a record not enqueued
     if (messaging::is_queue_full(ec)) return ec;
+    if (!ec) {
+        sent_.fetch_add(1);
+        if (orders_sent_) orders_sent_->Increment();
+    }
+    // Log lines about this order carry its trace id; formatting it costs, so only when logging.
+    if (!ec && !spdlog::should_log(spdlog::level::debug)) return ec;
     const std::string trace_id = trace.trace_id_hex();
-    const messaging::TraceScope trace_scope(trace_id);  // log lines about this order carry its trace id
+    const messaging::TraceScope trace_scope(trace_id);
     if (ec) {
         failed_.fetch_add(1);
         // Anything else (_FATAL, MSG_SIZE_TOO_LARGE...) would refuse every later order too.
@@ -151,8 +157,6 @@ std::error_code OrderGenerator::send(const events::Order& order, std::string_vie
                    : fmt::format("order {} could not be sent: {}: {}", order.order_id, messaging::error_name(ec),
                                  ec.message()));
     } else {
-        sent_.fetch_add(1);
-        if (orders_sent_) orders_sent_->Increment();
         spdlog::debug("order {}: {} x {} for {}", order.order_id, order.quantity, order.item, order.user);
     }
     return ec;
