@@ -601,6 +601,7 @@ class Bench:
         self.step("services.notification-service", self.notification_service)
         self.step("services.idle-rss", self.idle_rss)
         self.step("pipeline.rate", self.pipeline_rates)
+        self.step("pipeline.beside-raw", self.pipeline_beside_raw)
         self.step("pipeline.full-speed", self.pipeline_full_speed)
         self.step("python.pipeline", self.python_pipeline)
 
@@ -914,10 +915,26 @@ class Bench:
                            "--rate", rate, "--count", count, "--seed", 2000 + self.seq], self.logs), \
             "bench-raw-produce --rate (real orders; this order-generator has no --rate)"
 
-    def pipeline_at_rate(self, row, rate, rep, python=False):
+    def pipeline_at_rate(self, row, rate, rep, python=False, beside_row=None):
+        """The pipeline fed at `rate` orders/s; latency from the notifications themselves. With
+        `beside_row`, bench-raw-latency runs at the same rate on a topic of its own at the same
+        time, and its single hop is recorded under that row: what the raw hop gets from this
+        broker and these 2 cores while the pipeline loads them."""
         tag = self.uid("py" if python else "pl")
         t, procs = self.start_pipeline(tag, python=python)
         seconds = self.args.latency_seconds
+        raw = None
+        if beside_row:
+            raw_topic = tag + "-raw-latency"
+            self.kafka.create_topics([raw_topic])
+            raw = Proc(tag + "-raw-latency", [self.raw("raw-latency"), "--bootstrap-server", self.bootstrap,
+                                              "--topic", raw_topic, "--group", raw_topic, "--rate", rate,
+                                              "--seconds", seconds, "--warmup-s", 1], self.logs)
+            deadline = time.monotonic() + 60
+            while "partitions assigned" not in raw.errors(20):
+                if raw.poll() is not None or time.monotonic() > deadline:
+                    raise StepFailed("raw-latency beside the pipeline did not start: %s" % raw.errors())
+                time.sleep(0.05)
         measure_from = int(time.time() * 1000) + 1000  # the first second is warm-up
         total = int(rate * seconds)
         probe = Proc(tag + "-probe", [self.raw("notification-probe"), "--bootstrap-server", self.bootstrap,
@@ -931,6 +948,14 @@ class Bench:
         sent_seconds = src.t1 - src.t0
         if not probe.wait(seconds + 150):
             raise StepFailed("probe did not finish")
+        if raw is not None:
+            if not raw.wait(seconds + 60) or raw.rc != 0:
+                raise StepFailed("raw-latency beside the pipeline failed: %s" % raw.errors())
+            rr = last_json(raw.output(), "bench")
+            self.record(beside_row, rep, dict(
+                rate=rate, records_per_s=rr["records_per_s"], p50_ms=rr["e2e_p50_ms"], p99_ms=rr["e2e_p99_ms"],
+                p999_ms=rr["e2e_p999_ms"], max_ms=rr["e2e_max_ms"], delivery_p99_ms=rr["delivery_p99_ms"],
+                **self.per_process(raw, rr["records"])))
         t_done = time.monotonic()
         cpu1 = {p.name: p.cpu_s() for p in procs}
         hwm = {p.name: p.status_mb("VmHWM") for p in procs}
@@ -966,6 +991,14 @@ class Bench:
         for rep in range(1, self.args.reps + 1):
             for rate in self.args.pipeline_rates:
                 self.pipeline_at_rate("pipeline ALO @ %d/s" % rate, rate, rep)
+
+    def pipeline_beside_raw(self):
+        """The latency targets' two rates again, each with the raw single hop running beside the
+        pipeline: whether a tail comes from the services or from the machine they share."""
+        for rep in range(1, self.args.reps + 1):
+            for rate in [r for r in self.args.pipeline_rates if r in (1000, 10000)]:
+                self.pipeline_at_rate("pipeline ALO @ %d/s beside raw" % rate, rate, rep,
+                                      beside_row="raw single hop @ %d/s beside the pipeline" % rate)
 
     def pipeline_full_speed_once(self, row, rep, python=False):
         """Sends N orders at full speed into a running pipeline and measures the steady part of
@@ -1069,6 +1102,11 @@ class Bench:
               note="full speed; " + at_1k(py1k.get("cpu_s_per_10k"), ours1k.get("cpu_s_per_10k")))
         ratio("Python RSS (sum of 3 processes) / ours >= 2", py.get("rss_sum_mb"), ours.get("rss_sum_mb"), 2,
               note="full speed; " + at_1k(rss_sum(py1k), rss_sum(ours1k)))
+        def beside(rate):
+            pl = get("pipeline ALO @ %d/s beside raw" % rate, "p99_ms")
+            raw = get("raw single hop @ %d/s beside the pipeline" % rate, "p99_ms")
+            return "; run side by side: pipeline p99 %s ms, raw p99 %s ms" % (pl, raw) if pl and raw else ""
+
         for rate in [r for r in self.args.pipeline_rates if r in (1000, 10000)]:  # the issue's two rates
             pl = get("pipeline ALO @ %d/s" % rate, "p99_ms")
             raw = get("raw single hop @ %d/s" % rate, "p99_ms")
@@ -1078,7 +1116,7 @@ class Bench:
             budget = 2 * raw + 3 if raw is not None else None
             out.append({"target": "order-to-notification p99 @ %d/s <= 2 x raw single-hop p99 + 3 ms" % rate,
                         "want": budget, "value": pl, "met": (pl <= budget) if None not in (pl, budget) else None,
-                        "note": "pipeline p99 %s ms, raw p99 %s ms" % (pl, raw)})
+                        "note": "pipeline p99 %s ms, raw p99 %s ms%s" % (pl, raw, beside(rate))})
         idle = [(r[5:], v.get("rss_mb"), v.get("uss_mb"), v.get("anon_mb")) for r, v in s.items()
                 if r.startswith("idle ")]
         if idle:
@@ -1138,13 +1176,21 @@ class Bench:
         fig, ax = plt.subplots(figsize=(10, 5.2), dpi=110)
         for label, prefix, color in series:
             pts = sorted((v["records_per_s"], v.get("p50_ms"), v.get("p99_ms"), v.get("p999_ms"))
-                         for r, v in s.items() if r.startswith(prefix) and v.get("records_per_s"))
+                         for r, v in s.items() if r.startswith(prefix) and "beside" not in r and v.get("records_per_s"))
             if not pts:
                 continue
             x = [p[0] for p in pts]
             ax.plot(x, [p[2] for p in pts], "o-", color=color, label=label + " p99")
             ax.plot(x, [p[1] for p in pts], "s--", color=color, alpha=0.6, label=label + " p50")
             ax.plot(x, [p[3] for p in pts], "^:", color=color, alpha=0.6, label=label + " p99.9")
+        # The runs where the raw single hop ran beside the pipeline, at the same time: p99 only.
+        for label, prefix, color in (("raw single hop beside the pipeline", "raw single hop @ ", "black"),
+                                     ("StreamStore pipeline beside the raw hop", "pipeline ALO @ ", "tab:cyan")):
+            pts = sorted((v["records_per_s"], v.get("p99_ms")) for r, v in s.items()
+                         if r.startswith(prefix) and "beside" in r and v.get("records_per_s") and v.get("p99_ms"))
+            if pts:
+                ax.plot([p[0] for p in pts], [p[1] for p in pts], "D", color=color, markersize=7,
+                        markerfacecolor="none", label=label + " p99")
         ax.set_xscale("log")
         ax.set_yscale("log")
         ax.set_xlabel("orders (records) per second, fixed rate")

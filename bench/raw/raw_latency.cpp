@@ -78,6 +78,8 @@ int main(int argc, char** argv) {
         }
         if (bench::seconds_since(join_start) > 60) bench::die("no partitions assigned within 60 s");
     }
+    // bench/run.py waits for this line before it starts a neighbour's load.
+    std::fprintf(stderr, "raw_latency: partitions assigned, producing\n");
 
     bench::Histogram e2e;
     std::atomic<bool> done{false};
