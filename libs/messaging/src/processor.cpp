@@ -246,7 +246,23 @@ struct Processor::Impl : std::enable_shared_from_this<Impl> {
             output_topics.emplace(name, detail::TopicPtr(rd_kafka_topic_new(producer.get(), name.c_str(), nullptr)));
         }
         producer_queue.reset(rd_kafka_queue_get_main(producer.get()));
-        waker->add_queue(producer_queue.get());
+        if (delivery_wakeups) waker->add_queue(producer_queue.get());
+    }
+
+    // Whether the producer's events (delivery reports, errors) wake the loop. Every pass of the
+    // loop serves them anyway, so it only needs waking for them while something waits on them:
+    // a closed unit's offset commit, a flush, room in a full queue. At a few thousand records/s
+    // that saves the loop about one wake-up in two. librdkafka writes the wake-up byte only when
+    // the queue goes from empty to non-empty, so whoever turns this on serves the queue after.
+    void wake_on_deliveries(bool on) {
+        if (on == delivery_wakeups) return;
+        delivery_wakeups = on;
+        if (!producer_queue) return;
+        if (on) {
+            waker->add_queue(producer_queue.get());
+        } else {
+            waker->remove_queue(producer_queue.get());
+        }
     }
 
     void destroy_producer() {
@@ -286,9 +302,11 @@ struct Processor::Impl : std::enable_shared_from_this<Impl> {
         spdlog::warn("producer: {}: {}", rd_kafka_err2name(static_cast<rd_kafka_resp_err_t>(err)), reason);
     }
 
-    void serve_producer() {
-        while (rd_kafka_poll(producer.get(), 0) > 0) {
-        }
+    // Returns how many events it served.
+    int serve_producer() {
+        int served = 0;
+        for (int n; (n = rd_kafka_poll(producer.get(), 0)) > 0;) served += n;
+        return served;
     }
 
     std::error_code produce(const Outputs::Record& record) {
@@ -329,6 +347,7 @@ struct Processor::Impl : std::enable_shared_from_this<Impl> {
     // On the strand: send lingering batches now and serve delivery reports until none is
     // outstanding (librdkafka fails each one by message.timeout.ms at the latest).
     asio::awaitable<void> flush_outputs() {
+        wake_on_deliveries(true);
         rd_kafka_flush(producer.get(), 0);  // timeout 0: only makes linger end now
         for (;;) {
             serve_producer();
@@ -461,6 +480,12 @@ struct Processor::Impl : std::enable_shared_from_this<Impl> {
                 co_await asio::post(strand, asio::use_awaitable);  // more waiting: let others run first
                 continue;
             }
+            const bool awaiting_deliveries =
+                !exactly_once() && !closed_units.empty() && !closed_units.front().delivered;
+            if (awaiting_deliveries != delivery_wakeups) {
+                wake_on_deliveries(awaiting_deliveries);
+                if (awaiting_deliveries) continue;  // serve what came before the wake-ups were on
+            }
             co_await waker->async_wait(next_wait());
         }
     }
@@ -545,7 +570,9 @@ struct Processor::Impl : std::enable_shared_from_this<Impl> {
                     co_return fmt::format("producing to {} failed: {}", record.topic, error.message());
                 }
                 // Full: send what lingers and wait for delivery reports to make room.
+                wake_on_deliveries(true);
                 rd_kafka_flush(producer.get(), 0);
+                if (serve_producer() > 0) continue;  // reports already queued made room
                 co_await waker->async_wait(std::chrono::milliseconds(100));
                 serve_producer();
             }
@@ -1057,6 +1084,7 @@ struct Processor::Impl : std::enable_shared_from_this<Impl> {
     detail::QueuePtr consumer_queue;
     ClientPtr producer;
     detail::QueuePtr producer_queue;
+    bool delivery_wakeups = true;  // see wake_on_deliveries()
     std::unordered_map<std::string, detail::TopicPtr> output_topics;
     detail::QueuePtr commit_queue;  // results of asynchronous offset commits (at least once)
     std::optional<detail::QueueWaker> waker;

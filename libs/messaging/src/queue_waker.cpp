@@ -36,11 +36,17 @@ struct QueueWaker::State : std::enable_shared_from_this<State> {
         timer.cancel();
     }
 
-    // Empties the pipe without blocking. Returns whether librdkafka had written to it.
+    // Empties the pipe without blocking. Returns whether librdkafka had written to it. A read
+    // shorter than the buffer took all there was, so it needs no second read to see EAGAIN.
     bool drain_pipe() {
         bool any = false;
         std::array<char, 256> sink;
-        while (::read(reader.native_handle(), sink.data(), sink.size()) > 0) any = true;
+        for (;;) {
+            const ssize_t n = ::read(reader.native_handle(), sink.data(), sink.size());
+            if (n <= 0) break;
+            any = true;
+            if (static_cast<std::size_t>(n) < sink.size()) break;
+        }
         return any;
     }
 
