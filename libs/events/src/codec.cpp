@@ -3,11 +3,13 @@
 #include <algorithm>
 #include <array>
 #include <charconv>
+#include <functional>
 #include <iterator>
 #include <limits>
 #include <optional>
 
 #include <boost/json.hpp>
+#include <boost/json/basic_parser_impl.hpp>
 
 namespace streamstore::events {
 namespace json = boost::json;
@@ -23,8 +25,8 @@ constexpr std::int64_t kMaxTimestampMs = 253'402'300'799'999;  // 9999-12-31T23:
     throw DecodeException(DecodeError{code, std::move(message)});
 }
 
-std::string_view kind_name(const json::value& v) {
-    switch (v.kind()) {
+std::string_view kind_name(json::kind kind) {
+    switch (kind) {
         case json::kind::null: return "null";
         case json::kind::bool_: return "a boolean";
         case json::kind::int64:
@@ -37,63 +39,112 @@ std::string_view kind_name(const json::value& v) {
     return "unknown";
 }
 
+// Every member name a reader below asks for, at any level. decode_*_event records the members of
+// these names only, so a reader cannot ask for one that is not here: FieldKey checks at compile time.
+constexpr std::array<std::string_view, 22> kFieldNames = {
+    // envelope
+    "event_type", "schema_version", "event_id", "occurred_at_ms", "data",
+    // payloads
+    "order_id", "customer_id", "user", "item", "quantity", "unit_price_cents", "currency", "created_at_ms",
+    "amount_cents", "status", "decline_reason", "order_created_at_ms", "processed_at_ms", "kind", "text",
+    "notified_at_ms", "latency_ms"};
+
+// A member name of kFieldNames, with its index there, both fixed at compile time.
+struct FieldKey {
+    consteval FieldKey(const char* field_name) : name(field_name), index(0) {
+        while (index < kFieldNames.size() && kFieldNames[index] != name) ++index;
+        if (index == kFieldNames.size()) throw "not in kFieldNames";  // a compile error
+    }
+    std::string_view name;
+    std::size_t index;
+};
+
+// One member's value as the field readers see it, whichever parser read it: its kind, and its
+// number or string when it is one (the string is a view, valid while the parsed input lives).
+struct Member {
+    json::kind kind = json::kind::null;
+    std::int64_t int64 = 0;
+    std::uint64_t uint64 = 0;
+    std::string_view string;
+};
+
+// The members of a boost::json::object (the value_to path).
+class DomMembers {
+public:
+    explicit DomMembers(const json::object& object) : object_(object) {}
+
+    [[nodiscard]] std::optional<Member> find(FieldKey key) const {
+        const json::value* v = object_.if_contains(key.name);
+        if (v == nullptr) return std::nullopt;
+        Member m;
+        m.kind = v->kind();
+        if (v->is_int64()) m.int64 = v->get_int64();
+        if (v->is_uint64()) m.uint64 = v->get_uint64();
+        if (v->is_string()) m.string = v->get_string();
+        return m;
+    }
+
+private:
+    const json::object& object_;
+};
+
 // Reads the fields of one JSON object; every error names the field by its path ("data.quantity").
+// `Members` finds a member by key: DomMembers for value_to, RecordedObject for decode_*_event; the
+// rules and messages are the same code for both.
+template <class Members>
 class FieldReader {
 public:
-    FieldReader(const json::object& object, std::string_view prefix) : object_(object), prefix_(prefix) {}
+    FieldReader(const Members& members, std::string_view prefix) : members_(members), prefix_(prefix) {}
 
-    std::string string(std::string_view key, std::size_t max_length) const {
-        return std::string(view(key, max_length));
+    std::string string(FieldKey key, std::size_t max_length) const { return std::string(view(key, max_length)); }
+
+    /// Like string(), without the copy: a view into the parsed input, valid while it lives.
+    std::string_view view(FieldKey key, std::size_t max_length) const {
+        return checked_view(key, find_required(key), max_length);
     }
 
-    /// Like string(), without the copy: a view into the parsed document, valid while it lives.
-    std::string_view view(std::string_view key, std::size_t max_length) const {
-        return checked_view(key, *find_required(key), max_length);
+    std::optional<std::string> optional_string(FieldKey key, std::size_t max_length) const {
+        const std::optional<Member> m = members_.find(key);
+        if (!m || m->kind == json::kind::null) return std::nullopt;
+        return std::string(checked_view(key, *m, max_length));
     }
 
-    std::optional<std::string> optional_string(std::string_view key, std::size_t max_length) const {
-        const json::value* v = object_.if_contains(key);
-        if (v == nullptr || v->is_null()) return std::nullopt;
-        return std::string(checked_view(key, *v, max_length));
+    std::int64_t integer(FieldKey key, std::int64_t min, std::int64_t max) const {
+        return checked_integer(key, find_required(key), min, max);
     }
 
-    std::int64_t integer(std::string_view key, std::int64_t min, std::int64_t max) const {
-        return checked_integer(key, *find_required(key), min, max);
+    std::optional<std::int64_t> optional_integer(FieldKey key, std::int64_t min, std::int64_t max) const {
+        const std::optional<Member> m = members_.find(key);
+        if (!m || m->kind == json::kind::null) return std::nullopt;
+        return checked_integer(key, *m, min, max);
     }
 
-    std::optional<std::int64_t> optional_integer(std::string_view key, std::int64_t min,
-                                                 std::int64_t max) const {
-        const json::value* v = object_.if_contains(key);
-        if (v == nullptr || v->is_null()) return std::nullopt;
-        return checked_integer(key, *v, min, max);
-    }
-
-    const json::object& object(std::string_view key) const {
-        const json::value* v = find_required(key);
-        if (!v->is_object()) {
-            fail(DecodeErrc::wrong_type, path(key) + ": must be an object, got " + std::string(kind_name(*v)));
+    /// Fails unless `key` is an object (whose members the caller then reads).
+    void require_object(FieldKey key) const {
+        const Member m = find_required(key);
+        if (m.kind != json::kind::object) {
+            fail(DecodeErrc::wrong_type, path(key) + ": must be an object, got " + std::string(kind_name(m.kind)));
         }
-        return v->get_object();
     }
 
-    [[nodiscard]] std::string path(std::string_view key) const {
+    [[nodiscard]] std::string path(FieldKey key) const {
         std::string p(prefix_);
-        p += key;
+        p += key.name;
         return p;
     }
 
 private:
-    const json::value* find_required(std::string_view key) const {
-        const json::value* v = object_.if_contains(key);
-        if (v == nullptr || v->is_null()) fail(DecodeErrc::missing_field, path(key) + ": is required");
-        return v;
+    Member find_required(FieldKey key) const {
+        const std::optional<Member> m = members_.find(key);
+        if (!m || m->kind == json::kind::null) fail(DecodeErrc::missing_field, path(key) + ": is required");
+        return *m;
     }
 
-    std::string_view checked_view(std::string_view key, const json::value& v, std::size_t max_length) const {
-        if (!v.is_string()) {
-            fail(DecodeErrc::wrong_type, path(key) + ": must be a string, got " + std::string(kind_name(v)));
+    std::string_view checked_view(FieldKey key, const Member& m, std::size_t max_length) const {
+        if (m.kind != json::kind::string) {
+            fail(DecodeErrc::wrong_type, path(key) + ": must be a string, got " + std::string(kind_name(m.kind)));
         }
-        const json::string& s = v.get_string();
+        const std::string_view s = m.string;
         if (s.empty()) fail(DecodeErrc::invalid_value, path(key) + ": must not be empty");
         if (s.size() > max_length) {
             fail(DecodeErrc::invalid_value, path(key) + ": must be at most " + std::to_string(max_length) +
@@ -102,17 +153,16 @@ private:
         return s;
     }
 
-    std::int64_t checked_integer(std::string_view key, const json::value& v, std::int64_t min,
-                                 std::int64_t max) const {
+    std::int64_t checked_integer(FieldKey key, const Member& m, std::int64_t min, std::int64_t max) const {
         std::int64_t n = 0;
-        if (v.is_int64()) {
-            n = v.get_int64();
-        } else if (v.is_uint64()) {
+        if (m.kind == json::kind::int64) {
+            n = m.int64;
+        } else if (m.kind == json::kind::uint64) {
             // Larger than any int64: necessarily out of range.
             fail(DecodeErrc::invalid_value, path(key) + ": must be between " + std::to_string(min) + " and " +
-                                                std::to_string(max) + ", got " + std::to_string(v.get_uint64()));
+                                                std::to_string(max) + ", got " + std::to_string(m.uint64));
         } else {
-            fail(DecodeErrc::wrong_type, path(key) + ": must be an integer, got " + std::string(kind_name(v)));
+            fail(DecodeErrc::wrong_type, path(key) + ": must be an integer, got " + std::string(kind_name(m.kind)));
         }
         if (n < min || n > max) {
             fail(DecodeErrc::invalid_value, path(key) + ": must be between " + std::to_string(min) + " and " +
@@ -121,11 +171,12 @@ private:
         return n;
     }
 
-    const json::object& object_;
+    const Members& members_;
     std::string_view prefix_;
 };
 
-std::string currency_field(const FieldReader& r, std::string_view key, bool required) {
+template <class M>
+std::string currency_field(const FieldReader<M>& r, FieldKey key, bool required) {
     std::optional<std::string> c = required ? std::optional(r.string(key, 3)) : r.optional_string(key, 3);
     if (!c) return "EUR";
     const bool valid = c->size() == 3 && std::all_of(c->begin(), c->end(), [](char ch) { return ch >= 'A' && ch <= 'Z'; });
@@ -135,12 +186,14 @@ std::string currency_field(const FieldReader& r, std::string_view key, bool requ
     return std::move(*c);
 }
 
-std::int32_t quantity_field(const FieldReader& r) {
+template <class M>
+std::int32_t quantity_field(const FieldReader<M>& r) {
     return static_cast<std::int32_t>(r.integer("quantity", 1, kMaxQuantity));
 }
 
-Order read_order(const json::object& o, std::string_view prefix) {
-    const FieldReader r(o, prefix);
+template <class M>
+Order read_order(const M& members, std::string_view prefix) {
+    const FieldReader<M> r(members, prefix);
     Order order;
     order.order_id = r.string("order_id", kMaxIdLength);
     order.user = r.string("user", kMaxTextLength);
@@ -165,7 +218,8 @@ Order read_order(const json::object& o, std::string_view prefix) {
     return order;
 }
 
-PaymentStatus read_status(const FieldReader& r) {
+template <class M>
+PaymentStatus read_status(const FieldReader<M>& r) {
     const std::string_view s = r.view("status", 16);
     if (s == "approved") return PaymentStatus::approved;
     if (s == "declined") return PaymentStatus::declined;
@@ -173,8 +227,9 @@ PaymentStatus read_status(const FieldReader& r) {
          r.path("status") + ": must be \"approved\" or \"declined\", got \"" + std::string(s) + "\"");
 }
 
-Payment read_payment(const json::object& o, std::string_view prefix) {
-    const FieldReader r(o, prefix);
+template <class M>
+Payment read_payment(const M& members, std::string_view prefix) {
+    const FieldReader<M> r(members, prefix);
     Payment p;
     p.order_id = r.string("order_id", kMaxIdLength);
     p.customer_id = r.string("customer_id", kMaxIdLength);
@@ -193,7 +248,8 @@ Payment read_payment(const json::object& o, std::string_view prefix) {
     return p;
 }
 
-NotificationKind read_kind(const FieldReader& r) {
+template <class M>
+NotificationKind read_kind(const FieldReader<M>& r) {
     const std::string_view s = r.view("kind", 32);
     for (auto kind : {NotificationKind::order_received, NotificationKind::payment_approved,
                       NotificationKind::payment_declined}) {
@@ -202,8 +258,9 @@ NotificationKind read_kind(const FieldReader& r) {
     fail(DecodeErrc::invalid_value, r.path("kind") + ": unknown notification kind \"" + std::string(s) + "\"");
 }
 
-Notification read_notification(const json::object& o, std::string_view prefix) {
-    const FieldReader r(o, prefix);
+template <class M>
+Notification read_notification(const M& members, std::string_view prefix) {
+    const FieldReader<M> r(members, prefix);
     Notification n;
     n.order_id = r.string("order_id", kMaxIdLength);
     n.kind = read_kind(r);
@@ -214,15 +271,16 @@ Notification read_notification(const json::object& o, std::string_view prefix) {
     return n;
 }
 
-template <class T>
-T read_data(const json::object& o, std::string_view prefix) {
-    if constexpr (std::is_same_v<T, Order>) return read_order(o, prefix);
-    if constexpr (std::is_same_v<T, Payment>) return read_payment(o, prefix);
-    if constexpr (std::is_same_v<T, Notification>) return read_notification(o, prefix);
+template <class T, class M>
+T read_data(const M& members, std::string_view prefix) {
+    if constexpr (std::is_same_v<T, Order>) return read_order(members, prefix);
+    if constexpr (std::is_same_v<T, Payment>) return read_payment(members, prefix);
+    if constexpr (std::is_same_v<T, Notification>) return read_notification(members, prefix);
 }
 
-EventMeta read_meta(const json::object& o, EventType expected) {
-    const FieldReader r(o, "");
+template <class M>
+EventMeta read_meta(const M& members, EventType expected) {
+    const FieldReader<M> r(members, "");
     EventMeta meta;
     const std::string_view type = r.view("event_type", 64);
     if (type != to_string(expected)) {
@@ -243,6 +301,261 @@ EventMeta read_meta(const json::object& o, EventType expected) {
     return meta;
 }
 
+// ---------------------------------------------------------------------------------------------
+// decode_*_event: Boost.JSON's SAX parser (basic_parser) and a handler that keeps, of the
+// top-level object and of its "data" object, the members named in kFieldNames (the last of each
+// name, as json::parse keeps the last of duplicate keys) and skips everything else. No document
+// is built: the parser checks the whole input (syntax, UTF-8, depth) exactly as json::parse does,
+// then the same FieldReader rules run on what was kept. Strings are views into the input, copied
+// only when the parser had to unescape them.
+
+// The index in kFieldNames of `name`, or -1. No two names there share a length and a first letter,
+// so those pick the only candidate, which one comparison then confirms.
+constexpr std::size_t kShapes = 32;
+constexpr auto kFieldByShape = [] {
+    std::array<std::int8_t, kShapes * kShapes> table{};
+    table.fill(-1);
+    for (std::size_t i = 0; i < kFieldNames.size(); ++i) {
+        const std::string_view name = kFieldNames[i];
+        if (name.empty() || name.size() >= kShapes) throw "field names must be 1 to 31 bytes long";
+        std::int8_t& entry = table[name.size() * kShapes + (static_cast<unsigned char>(name[0]) % kShapes)];
+        if (entry != -1) throw "two field names share a length and a first letter";
+        entry = static_cast<std::int8_t>(i);
+    }
+    return table;
+}();
+
+int field_index(std::string_view name) {
+    if (name.empty() || name.size() >= kShapes) return -1;
+    const int i = kFieldByShape[name.size() * kShapes + (static_cast<unsigned char>(name[0]) % kShapes)];
+    if (i < 0 || kFieldNames[static_cast<std::size_t>(i)] != name) return -1;
+    return i;
+}
+
+// One recorded member. Left uninitialised until recorded: RecordedObject::present_ says which are.
+struct RecordedMember {
+    json::kind kind;
+    bool unescaped;  // the string is at `offset` in the handler's buffer of unescaped strings
+    std::int64_t int64;
+    std::uint64_t uint64;
+    const char* data;
+    std::size_t offset;
+    std::size_t size;
+};
+static_assert(std::is_trivially_default_constructible_v<RecordedMember>);
+static_assert(kFieldNames.size() <= 32);
+
+// The members of one JSON object named in kFieldNames, as RecordingHandler recorded them.
+class RecordedObject {
+public:
+    explicit RecordedObject(const std::string& unescaped) : unescaped_(unescaped) {}
+
+    /// Marks member `field` present (a later one of the same name replaces it) and returns it.
+    RecordedMember& record(int field) {
+        present_ |= std::uint32_t{1} << field;
+        return members_[static_cast<std::size_t>(field)];
+    }
+    void clear() { present_ = 0; }
+
+    [[nodiscard]] bool contains(FieldKey key) const { return (present_ >> key.index) & 1U; }
+
+    [[nodiscard]] std::optional<Member> find(FieldKey key) const {
+        if (!contains(key)) return std::nullopt;
+        const RecordedMember& r = members_[key.index];
+        Member m{r.kind, 0, 0, {}};
+        if (r.kind == json::kind::int64) m.int64 = r.int64;
+        if (r.kind == json::kind::uint64) m.uint64 = r.uint64;
+        if (r.kind == json::kind::string) {
+            m.string = std::string_view(r.unescaped ? unescaped_.data() + r.offset : r.data, r.size);
+        }
+        return m;
+    }
+
+private:
+    const std::string& unescaped_;
+    std::uint32_t present_ = 0;
+    std::array<RecordedMember, kFieldNames.size()> members_;
+};
+
+// The handler of basic_parser<RecordingHandler>. Every callback accepts, so the parser's result
+// (and error) is that of json::parse on the same input with the same options.
+class RecordingHandler {
+    using error_code = boost::system::error_code;
+    using string_view = json::string_view;
+
+public:
+    // Those of json::parse's own handler, so that the same inputs are too large.
+    static constexpr std::size_t max_object_size = json::object::max_size();
+    static constexpr std::size_t max_array_size = json::array::max_size();
+    static constexpr std::size_t max_key_size = json::string::max_size();
+    static constexpr std::size_t max_string_size = json::string::max_size();
+
+    explicit RecordingHandler(std::string_view input) : input_(input) {}
+    RecordingHandler(const RecordingHandler&) = delete;
+    RecordingHandler& operator=(const RecordingHandler&) = delete;
+
+    [[nodiscard]] json::kind root_kind() const { return root_kind_; }
+    [[nodiscard]] const RecordedObject& top() const { return top_; }
+    [[nodiscard]] const RecordedObject& data() const { return data_; }
+
+    bool on_document_begin(error_code&) { return true; }
+    bool on_document_end(error_code&) { return true; }
+
+    bool on_object_begin(error_code&) {
+        const bool is_data = target_object_ == &top_ && target_field_ == kDataField;
+        begin_value(json::kind::object);
+        if (is_data) {
+            // A later "data" replaces an earlier one entirely, as in json::parse.
+            data_.clear();
+            in_data_ = true;
+        }
+        ++depth_;
+        return true;
+    }
+    bool on_object_end(std::size_t, error_code&) {
+        if (--depth_ == 1) in_data_ = false;
+        return true;
+    }
+    bool on_array_begin(error_code&) {
+        begin_value(json::kind::array);
+        ++depth_;
+        return true;
+    }
+    bool on_array_end(std::size_t, error_code&) {
+        --depth_;
+        return true;
+    }
+
+    bool on_key_part(string_view part, std::size_t total, error_code&) {
+        if (keys_matter()) append(key_, part, total);
+        return true;
+    }
+    bool on_key(string_view part, std::size_t total, error_code&) {
+        if (!keys_matter()) return true;
+        std::string_view key(part.data(), part.size());
+        if (total != part.size()) {  // in parts: it had escapes
+            append(key_, part, total);
+            key = key_;
+        }
+        const int field = field_index(key);
+        if (field >= 0) {
+            target_object_ = in_data_ ? &data_ : &top_;
+            target_field_ = field;
+        }
+        return true;
+    }
+
+    bool on_string_part(string_view part, std::size_t total, error_code&) {
+        if (target_object_ != nullptr) {
+            if (total == part.size()) string_start_ = unescaped_.size();  // the first part
+            unescaped_.append(part.data(), part.size());
+        }
+        return true;
+    }
+    bool on_string(string_view part, std::size_t total, error_code&) {
+        if (RecordedMember* m = begin_value(json::kind::string)) {
+            if (total == part.size() && within_input(part)) {
+                m->unescaped = false;
+                m->data = part.data();
+                m->size = part.size();
+            } else {
+                // Unescaped by the parser into a buffer of its own, which it reuses: copy.
+                if (total == part.size()) string_start_ = unescaped_.size();
+                unescaped_.append(part.data(), part.size());
+                m->unescaped = true;
+                m->offset = string_start_;
+                m->size = unescaped_.size() - string_start_;
+            }
+        }
+        return true;
+    }
+
+    bool on_number_part(string_view, error_code&) { return true; }
+    bool on_int64(std::int64_t i, string_view, error_code&) {
+        if (RecordedMember* m = begin_value(json::kind::int64)) m->int64 = i;
+        return true;
+    }
+    bool on_uint64(std::uint64_t u, string_view, error_code&) {
+        if (RecordedMember* m = begin_value(json::kind::uint64)) m->uint64 = u;
+        return true;
+    }
+    bool on_double(double, string_view, error_code&) {
+        begin_value(json::kind::double_);
+        return true;
+    }
+    bool on_bool(bool, error_code&) {
+        begin_value(json::kind::bool_);
+        return true;
+    }
+    bool on_null(error_code&) {
+        begin_value(json::kind::null);
+        return true;
+    }
+    bool on_comment_part(string_view, error_code&) { return true; }
+    bool on_comment(string_view, error_code&) { return true; }
+
+private:
+    static constexpr int kDataField = static_cast<int>(FieldKey("data").index);
+
+    // Keys of the top-level object, and of the top-level "data" object, are read.
+    [[nodiscard]] bool keys_matter() const { return depth_ == 1 || (in_data_ && depth_ == 2); }
+
+    // A value of `kind` starts: records it when it belongs to the key just read, and returns it.
+    RecordedMember* begin_value(json::kind kind) {
+        if (depth_ == 0) root_kind_ = kind;
+        if (target_object_ == nullptr) return nullptr;
+        RecordedMember& m = target_object_->record(target_field_);
+        m.kind = kind;
+        target_object_ = nullptr;
+        return &m;
+    }
+
+    [[nodiscard]] bool within_input(string_view s) const {
+        const std::less_equal<const char*> le;
+        return le(input_.data(), s.data()) && le(s.data() + s.size(), input_.data() + input_.size());
+    }
+
+    static void append(std::string& out, string_view part, std::size_t total) {
+        if (total == part.size()) out.clear();  // the first part
+        out.append(part.data(), part.size());
+    }
+
+    std::string_view input_;
+    std::string unescaped_;  // strings the parser unescaped, one after another
+    std::string key_;        // a key that came in parts
+    RecordedObject top_{unescaped_};
+    RecordedObject data_{unescaped_};
+    RecordedObject* target_object_ = nullptr;  // where the next value goes, if it is recorded
+    int target_field_ = 0;
+    std::size_t string_start_ = 0;  // in unescaped_, of the string being read in parts
+    std::size_t depth_ = 0;         // containers open
+    bool in_data_ = false;          // inside the top-level "data" object
+    json::kind root_kind_ = json::kind::null;
+};
+
+template <class T>
+Event<T> read_event(const RecordingHandler& h) {
+    const RecordedObject& top = h.top();
+    const bool is_envelope = top.contains("event_type") || top.contains("data");
+    if (!is_envelope) {
+        if constexpr (std::is_same_v<T, Order>) {
+            Event<Order> event;
+            event.data = read_order(top, "");
+            event.meta.event_id = event.data.order_id;
+            event.meta.type = EventType::order_placed;
+            event.meta.occurred_at_ms = event.data.created_at_ms;
+            return event;
+        } else {
+            fail(DecodeErrc::missing_field, "event_type: is required");
+        }
+    }
+    Event<T> event;
+    event.meta = read_meta(top, kEventTypeOf<T>);
+    FieldReader(top, "").require_object("data");
+    event.data = read_data<T>(h.data(), "data.");
+    return event;
+}
+
 template <class T>
 DecodeResult<Event<T>> decode_event(std::string_view text) {
     if (text.empty()) return DecodeError{DecodeErrc::empty_payload, "payload is empty"};
@@ -251,37 +564,21 @@ DecodeResult<Event<T>> decode_event(std::string_view text) {
                                                               " bytes, the limit is " +
                                                               std::to_string(kMaxEventBytes)};
     }
-    // Parse into a stack buffer first; events are small, so this avoids most heap allocation.
-    std::array<unsigned char, 4096> buffer;
-    json::monotonic_resource resource(buffer.data(), buffer.size());
     json::parse_options options;
     options.max_depth = 16;
+    json::basic_parser<RecordingHandler> parser(options, text);
     boost::system::error_code ec;
-    json::value root = json::parse(text, ec, &resource, options);
+    // The whole input at once, as json::parse does: anything after the value is extra data.
+    const std::size_t parsed = parser.write_some(false, text.data(), text.size(), ec);
+    if (!ec && parsed < text.size()) ec = json::error::extra_data;
     if (ec) return DecodeError{DecodeErrc::malformed_json, "not valid JSON: " + ec.message()};
-    if (!root.is_object()) {
+    const RecordingHandler& handler = parser.handler();
+    if (handler.root_kind() != json::kind::object) {
         return DecodeError{DecodeErrc::not_an_object,
-                           "top level must be a JSON object, got " + std::string(kind_name(root))};
+                           "top level must be a JSON object, got " + std::string(kind_name(handler.root_kind()))};
     }
-    const json::object& object = root.get_object();
     try {
-        const bool is_envelope = object.contains("event_type") || object.contains("data");
-        if (!is_envelope) {
-            if constexpr (std::is_same_v<T, Order>) {
-                Event<Order> event;
-                event.data = read_order(object, "");
-                event.meta.event_id = event.data.order_id;
-                event.meta.type = EventType::order_placed;
-                event.meta.occurred_at_ms = event.data.created_at_ms;
-                return event;
-            } else {
-                return DecodeError{DecodeErrc::missing_field, "event_type: is required"};
-            }
-        }
-        Event<T> event;
-        event.meta = read_meta(object, kEventTypeOf<T>);
-        event.data = read_data<T>(FieldReader(object, "").object("data"), "data.");
-        return event;
+        return read_event<T>(handler);
     } catch (DecodeException& e) {
         return e.error();
     }
@@ -465,11 +762,11 @@ void tag_invoke(const json::value_from_tag&, json::value& out, const Notificatio
 }
 
 namespace {
-const json::object& require_object(const json::value& v) {
+DomMembers require_object(const json::value& v) {
     if (!v.is_object()) {
-        fail(DecodeErrc::not_an_object, "must be a JSON object, got " + std::string(kind_name(v)));
+        fail(DecodeErrc::not_an_object, "must be a JSON object, got " + std::string(kind_name(v.kind())));
     }
-    return v.get_object();
+    return DomMembers(v.get_object());
 }
 }  // namespace
 
