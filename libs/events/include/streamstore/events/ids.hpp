@@ -30,8 +30,8 @@ private:
 /// same id, lower-case "xxxxxxxx-xxxx-5xxx-yxxx-xxxxxxxxxxxx". Used for event ids derived from
 /// another event, so that reprocessing an order yields a payment with the same event id (which
 /// downstream de-duplication relies on). The UUID's name is "scope/name" under a fixed StreamStore
-/// namespace; SHA-1 comes from OpenSSL, with one digest context per thread. Throws
-/// std::runtime_error only if OpenSSL cannot compute SHA-1 (a configuration without it).
+/// namespace; SHA-1 comes from OpenSSL's SHA1_* functions (no allocation; thread-safe). Throws
+/// std::runtime_error only if OpenSSL fails to compute the digest.
 std::string derived_id(std::string_view scope, std::string_view name);
 
 /// Milliseconds since the Unix epoch, from the system clock.
