@@ -238,7 +238,8 @@ struct Processor::Impl : std::enable_shared_from_this<Impl> {
         client.properties.insert(client.properties.begin(), defaults.begin(), defaults.end());
         auto conf = detail::make_conf(client, {});
         rd_kafka_conf_set_opaque(conf.get(), this);
-        detail::enable_statistics<Impl>(conf.get(), client);
+        // No statistics: the metrics take only the consumer's (its lag), and a producer's cost
+        // librdkafka memory for the averages it keeps and the JSON it builds every interval.
         rd_kafka_conf_set_dr_msg_cb(conf.get(), &Impl::on_delivery);
         rd_kafka_conf_set_error_cb(conf.get(), &Impl::on_producer_error);
         producer.reset(detail::make_client(RD_KAFKA_PRODUCER, std::move(conf)));
