@@ -12,7 +12,7 @@
 namespace streamstore::notification {
 namespace {
 
-// About 127 KiB of buckets: keep them off the test's stack.
+// Neither copyable nor movable: each test holds its own on the heap.
 std::unique_ptr<LatencyRecorder> make_recorder() { return std::make_unique<LatencyRecorder>(); }
 
 TEST(LatencyRecorder, IsEmptyAtFirst) {
