@@ -252,9 +252,11 @@ struct Processor::Impl : std::enable_shared_from_this<Impl> {
 
     // Whether the producer's events (delivery reports, errors) wake the loop. Every pass of the
     // loop serves them anyway, so it only needs waking for them while something waits on them:
-    // a closed unit's offset commit, a flush, room in a full queue. At a few thousand records/s
-    // that saves the loop about one wake-up in two. librdkafka writes the wake-up byte only when
-    // the queue goes from empty to non-empty, so whoever turns this on serves the queue after.
+    // a closed unit's offset commit, a flush, room in a full queue. At 1,000 records/s that saves
+    // the loop a quarter to a third of its wake-ups. A failed delivery is then seen at the next
+    // wake-up (records, or the open unit's commit deadline). librdkafka writes the wake-up byte
+    // only when the queue goes from empty to non-empty, so whoever turns this on serves the queue
+    // right after.
     void wake_on_deliveries(bool on) {
         if (on == delivery_wakeups) return;
         delivery_wakeups = on;
