@@ -6,6 +6,9 @@
 //   - decoding never throws;
 //   - a failure carries a known DecodeErrc and a non-empty message;
 //   - at most one decoder accepts an input (event_type, or its absence, picks the type);
+//   - same result as the DOM reference decoder: each decoder returns exactly what the decoder it
+//     replaced does (tests/support/dom_reference_decoder.hpp): an equal event, or the same
+//     DecodeErrc and message;
 //   - round trip: when decoding succeeds, encode(event) decodes again to an equal event, and
 //     encoding that event again gives the same bytes;
 //   - boost::json::value_to<T> on any parsed JSON value throws nothing but DecodeException, and
@@ -22,6 +25,7 @@
 
 #include <boost/json.hpp>
 
+#include "dom_reference_decoder.hpp"
 #include "streamstore/events/codec.hpp"
 
 namespace {
@@ -51,7 +55,36 @@ void check_error(const events::DecodeError& error, std::string_view decoder) {
     }
 }
 
-// Decodes with `decode`; on success checks the round trip. Returns whether it decoded.
+// The input as a JSON string, cut to its first 600 bytes, for reports.
+std::string quoted(std::string_view input) {
+    const std::string_view head = input.substr(0, 600);
+    return json::serialize(json::string_view(head.data(), head.size())) +
+           (head.size() < input.size() ? " (" + std::to_string(input.size()) + " bytes, cut)" : "");
+}
+
+// The DOM decoder libs/events used before its SAX decoders is the oracle: same event, or same
+// DecodeErrc and message.
+template <class T>
+void check_same_as_dom(std::string_view input, const events::DecodeResult<events::Event<T>>& sax,
+                       std::string_view decoder) {
+    const events::DecodeResult<events::Event<T>> dom = [&] {
+        try {
+            return events::dom_reference::dom_decode<T>(input);
+        } catch (const std::exception& e) {
+            broken("same result as the DOM reference decoder",
+                   "the DOM reference decoder for " + std::string(decoder) + " threw: " + e.what());
+        }
+    }();
+    if (!events::dom_reference::same_result(sax, dom)) {
+        broken("same result as the DOM reference decoder",
+               std::string(decoder) + " differs on " + quoted(input) +
+                   "\n  SAX: " + events::dom_reference::describe(sax) +
+                   "\n  DOM: " + events::dom_reference::describe(dom));
+    }
+}
+
+// Decodes with `decode`, compares with the DOM reference decoder, and on success checks the round
+// trip. Returns whether it decoded.
 template <class T, class Decode>
 bool check_decoder(std::string_view input, Decode decode, std::string_view decoder) {
     events::DecodeResult<events::Event<T>> result = [&] {
@@ -63,6 +96,7 @@ bool check_decoder(std::string_view input, Decode decode, std::string_view decod
             broken("decoding never throws", std::string(decoder) + " threw a non-std exception");
         }
     }();
+    check_same_as_dom<T>(input, result, decoder);
     if (!result.ok()) {
         check_error(result.error(), decoder);
         return false;

@@ -2,26 +2,24 @@
 // replaced, on many generated and mutated inputs: both must give the same event, or the same
 // DecodeErrc and message.
 //
-// The reference below is that DOM decoder: json::parse (max depth 16), then the envelope read from
-// the boost::json::object here and the payload by boost::json::value_to<T>, whose rules are the
-// decoders' own (it names fields relative to the payload, so "data." is put in front).
+// The reference is that DOM decoder, in tests/support/dom_reference_decoder.hpp, which the fuzzer
+// (tests/fuzz/decode_event_fuzzer.cpp) checks every input against too.
 
 #include <array>
 #include <cstdint>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
-#include <limits>
 #include <random>
 #include <sstream>
 #include <string>
 #include <string_view>
-#include <utility>
 #include <vector>
 
 #include <boost/json.hpp>
 #include <gtest/gtest.h>
 
+#include "dom_reference_decoder.hpp"
 #include "streamstore/events/codec.hpp"
 #include "streamstore/events/decode_error.hpp"
 #include "streamstore/events/events.hpp"
@@ -30,130 +28,12 @@ namespace streamstore::events {
 namespace {
 
 namespace json = boost::json;
-
-// ---------------------------------------------------------------------------------------------
-// The reference: the DOM decoder
-
-std::string kind_name(const json::value& v) {
-    switch (v.kind()) {
-        case json::kind::null: return "null";
-        case json::kind::bool_: return "a boolean";
-        case json::kind::int64:
-        case json::kind::uint64: return "an integer";
-        case json::kind::double_: return "a number that is not a 64-bit integer";
-        case json::kind::string: return "a string";
-        case json::kind::array: return "an array";
-        case json::kind::object: return "an object";
-    }
-    return "unknown";
-}
-
-[[noreturn]] void fail(DecodeErrc code, std::string message) {
-    throw DecodeException(DecodeError{code, std::move(message)});
-}
-
-const json::value& required(const json::object& o, std::string_view key) {
-    const json::value* v = o.if_contains(key);
-    if (v == nullptr || v->is_null()) fail(DecodeErrc::missing_field, std::string(key) + ": is required");
-    return *v;
-}
-
-std::string envelope_string(const json::object& o, std::string_view key, std::size_t max_length) {
-    const json::value& v = required(o, key);
-    const std::string k(key);
-    if (!v.is_string()) fail(DecodeErrc::wrong_type, k + ": must be a string, got " + kind_name(v));
-    const json::string& s = v.get_string();
-    if (s.empty()) fail(DecodeErrc::invalid_value, k + ": must not be empty");
-    if (s.size() > max_length) {
-        fail(DecodeErrc::invalid_value, k + ": must be at most " + std::to_string(max_length) + " bytes, got " +
-                                            std::to_string(s.size()));
-    }
-    return std::string(s);
-}
-
-std::int64_t envelope_integer(const json::object& o, std::string_view key, std::int64_t min, std::int64_t max) {
-    const json::value& v = required(o, key);
-    const std::string k(key);
-    const std::string range = ": must be between " + std::to_string(min) + " and " + std::to_string(max) + ", got ";
-    if (v.is_uint64()) fail(DecodeErrc::invalid_value, k + range + std::to_string(v.get_uint64()));
-    if (!v.is_int64()) fail(DecodeErrc::wrong_type, k + ": must be an integer, got " + kind_name(v));
-    const std::int64_t n = v.get_int64();
-    if (n < min || n > max) fail(DecodeErrc::invalid_value, k + range + std::to_string(n));
-    return n;
-}
-
-EventMeta dom_meta(const json::object& o, EventType expected) {
-    EventMeta meta;
-    const std::string type = envelope_string(o, "event_type", 64);
-    if (type != to_string(expected)) {
-        fail(DecodeErrc::unexpected_event_type,
-             "event_type: expected \"" + std::string(to_string(expected)) + "\", got \"" + type + "\"");
-    }
-    meta.type = expected;
-    const std::int64_t version = envelope_integer(o, "schema_version", std::numeric_limits<int>::min(),
-                                                  std::numeric_limits<int>::max());
-    if (version != kSchemaVersion) {
-        fail(DecodeErrc::unsupported_schema_version, "schema_version: " + std::to_string(version) +
-                                                         " is not supported (this build reads " +
-                                                         std::to_string(kSchemaVersion) + ")");
-    }
-    meta.event_id = envelope_string(o, "event_id", 64);
-    meta.occurred_at_ms = envelope_integer(o, "occurred_at_ms", 0, 253'402'300'799'999);
-    return meta;
-}
-
-template <class T>
-DecodeResult<Event<T>> dom_decode(std::string_view text) {
-    if (text.empty()) return DecodeError{DecodeErrc::empty_payload, "payload is empty"};
-    if (text.size() > kMaxEventBytes) {
-        return DecodeError{DecodeErrc::payload_too_large, "payload is " + std::to_string(text.size()) +
-                                                              " bytes, the limit is " +
-                                                              std::to_string(kMaxEventBytes)};
-    }
-    json::parse_options options;
-    options.max_depth = 16;
-    boost::system::error_code ec;
-    const json::value root = json::parse(text, ec, {}, options);
-    if (ec) return DecodeError{DecodeErrc::malformed_json, "not valid JSON: " + ec.message()};
-    if (!root.is_object()) {
-        return DecodeError{DecodeErrc::not_an_object, "top level must be a JSON object, got " + kind_name(root)};
-    }
-    const json::object& o = root.get_object();
-    try {
-        if (!o.contains("event_type") && !o.contains("data")) {
-            if constexpr (std::is_same_v<T, Order>) {
-                Event<Order> event;
-                event.data = json::value_to<Order>(root);
-                event.meta.event_id = event.data.order_id;
-                event.meta.occurred_at_ms = event.data.created_at_ms;
-                return event;
-            } else {
-                return DecodeError{DecodeErrc::missing_field, "event_type: is required"};
-            }
-        }
-        Event<T> event;
-        event.meta = dom_meta(o, kEventTypeOf<T>);
-        const json::value& data = required(o, "data");
-        if (!data.is_object()) fail(DecodeErrc::wrong_type, "data: must be an object, got " + kind_name(data));
-        try {
-            event.data = json::value_to<T>(data);
-        } catch (const DecodeException& e) {
-            return DecodeError{e.error().code, "data." + e.error().message};
-        }
-        return event;
-    } catch (const DecodeException& e) {
-        return e.error();
-    }
-}
+using dom_reference::describe;
+using dom_reference::dom_decode;
+using dom_reference::same_result;
 
 // ---------------------------------------------------------------------------------------------
 // Comparing the two
-
-template <class T>
-std::string describe(const DecodeResult<Event<T>>& r) {
-    if (r.ok()) return "ok: " + encode(r.value());
-    return std::string(to_string(r.error().code)) + ": " + r.error().message;
-}
 
 // Runs every input through both decoders of all three types and counts outcomes and differences.
 class Comparison {
@@ -181,10 +61,7 @@ private:
         } else {
             ++by_code_[static_cast<std::size_t>(dom.error().code)];
         }
-        const bool same = sax.ok() == dom.ok() &&
-                          (sax.ok() ? sax.value() == dom.value()
-                                    : sax.error().code == dom.error().code && sax.error().message == dom.error().message);
-        if (same) return;
+        if (same_result(sax, dom)) return;
         if (++differences_ <= 10) {
             report_ += std::string(type) + " decoder differs on (" + std::to_string(input.size()) + " bytes) " +
                        json::serialize(json::string_view(input.data(), std::min<std::size_t>(input.size(), 600))) +
