@@ -61,7 +61,8 @@ struct Producer::Impl : std::enable_shared_from_this<Impl> {
                                        {"linger.ms", std::to_string(config.linger.count())},
                                        {"message.timeout.ms", std::to_string(config.delivery_timeout.count())}});
         rd_kafka_conf_set_opaque(conf.get(), this);
-        detail::enable_statistics<Impl>(conf.get(), config.client);
+        // No statistics: the metrics take only a consumer's (its lag), and a producer's cost
+        // librdkafka memory for the averages it keeps and the JSON it builds every interval.
         rd_kafka_conf_set_dr_msg_cb(conf.get(), &Impl::on_delivery_report);
         rd_kafka_conf_set_error_cb(conf.get(), &Impl::on_error);
         rk = detail::make_client(RD_KAFKA_PRODUCER, std::move(conf));

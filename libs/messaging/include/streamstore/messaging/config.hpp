@@ -26,8 +26,8 @@ struct ClientConfig {
     /// Receives what the clients built from this configuration do (metrics.hpp); null: nobody.
     std::shared_ptr<MetricsSink> metrics;
     /// statistics.interval.ms: how often librdkafka's statistics go to metrics->on_statistics
-    /// (consumer lag comes from them). 0 = never. Ignored without `metrics`. A Processor takes
-    /// them on its consumer only, not on its producer.
+    /// (consumer lag comes from them). 0 = never. Ignored without `metrics`. Only consumers take
+    /// them (a Consumer, a Processor's consumer); producers never do.
     std::chrono::milliseconds statistics_interval{0};
 };
 
