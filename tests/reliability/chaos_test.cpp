@@ -25,6 +25,17 @@ void report(const std::string& scenario, const Verdict& verdict) {
     std::cout << "=== " << scenario << " (" << (kScale.full ? "full" : "fast") << ")\n" << verdict.output << std::flush;
 }
 
+// Waits until `service` has logged an assignment of its consumer group: it is up (its SIGTERM
+// handler is installed) and a member of the group. Group progress alone does not tell, since the
+// other members make it; a SIGTERM before the handler is installed kills the process (exit 143).
+bool joined_group(const ChildProcess& service, std::chrono::seconds timeout) {
+    for (const auto deadline = std::chrono::steady_clock::now() + timeout; std::chrono::steady_clock::now() < deadline;) {
+        if (service.stderr_text().find("': assigned ") != std::string::npos) return true;
+        std::this_thread::sleep_for(20ms);  // polls the log file, bounded by the deadline
+    }
+    return false;
+}
+
 // SIGKILL payment-service `kills` times while it drains the orders; restart it each time with the
 // same transactional id. notification-service runs throughout.
 void kill_payment_service_repeatedly(const std::string& guarantee) {
@@ -136,15 +147,18 @@ TEST(Reliability, TwoInstancesThroughRebalancesStayExactlyOnce) {
     };
     ASSERT_TRUE(progress());
     auto b = chaos.start_payment("b", "exactly-once");  // 1: join
+    ASSERT_TRUE(joined_group(*b, 120s)) << b->stderr_text();
     ASSERT_TRUE(progress());
     b->signal(SIGTERM);                                   // 2: leave cleanly
     EXPECT_EQ(b->wait(12s), 0) << b->stderr_text();
     ASSERT_TRUE(progress());
     b = chaos.start_payment("b", "exactly-once");         // 3: rejoin
+    ASSERT_TRUE(joined_group(*b, 120s)) << b->stderr_text();
     ASSERT_TRUE(progress());
     a->signal(SIGKILL);                                   // 4: crash
     a->wait(10s);
     a = chaos.start_payment("a", "exactly-once");         // 5: replace
+    ASSERT_TRUE(joined_group(*a, 120s)) << a->stderr_text();
     ASSERT_TRUE(generator->read_line(600s));
     EXPECT_EQ(generator->wait(60s), 0);
     ASSERT_TRUE(chaos.wait_all_paid(180s)) << a->stderr_text() << b->stderr_text();
