@@ -39,6 +39,8 @@ namespace detail {
 
 namespace json = boost::json;
 
+// The same wording as codec.cpp's kind_name, written out again on purpose: the oracle shares no
+// code with the decoders it checks.
 inline std::string kind_name(const json::value& v) {
     switch (v.kind()) {
         case json::kind::null: return "null";
