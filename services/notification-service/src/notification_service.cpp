@@ -16,7 +16,6 @@ NotificationService::NotificationService(asio::any_io_executor executor, Notific
     : executor_(executor),
       config_(std::move(config)),
       out_(out),
-      admin_(std::in_place, executor, config_.processor.client),
       seen_(config_.dedup_window) {
     if (!metrics) return;
     auto& latency = prometheus::BuildHistogram()
@@ -42,8 +41,11 @@ std::vector<messaging::TopicSpec> NotificationService::topics_to_create() const 
 
 asio::awaitable<int> NotificationService::async_run() {
     const std::vector<messaging::TopicSpec> topics = topics_to_create();
-    co_await admin_->async_create_topics(topics, config_.startup_timeout);
-    admin_.reset();
+    {
+        // Only until the topics exist: its librdkafka client and threads go with it.
+        messaging::Admin admin(executor_, config_.processor.client);
+        co_await admin.async_create_topics(topics, config_.startup_timeout);
+    }
     reader_.emplace(config_.processor.client);
     messaging::ProcessorConfig processor = config_.processor;
     processor.input_topics = {config_.orders_topic, config_.payments_topic};

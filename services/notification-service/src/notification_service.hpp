@@ -85,9 +85,6 @@ private:
     LatencyRecorder latency_;
     prometheus::Histogram* order_received_seconds_ = nullptr;  // when metrics are on
     prometheus::Histogram* payment_seconds_ = nullptr;
-    // Only until the topics exist: then its librdkafka client and threads (rdk:main and the
-    // broker threads) go, 0.05-0.14 MB of idle RSS; destroying it takes ~0.2 ms.
-    std::optional<messaging::Admin> admin_;
     events::RandomSource random_;  // span ids; the processor's strand only
     // The processor's strand (and its blocking thread while the strand waits for it):
     SeenEvents seen_;

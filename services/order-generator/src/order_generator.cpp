@@ -33,7 +33,6 @@ OrderGenerator::OrderGenerator(asio::any_io_executor executor, GeneratorConfig c
                                std::shared_ptr<observability::Metrics> metrics)
     : executor_(executor),
       config_(std::move(config)),
-      admin_(std::in_place, executor, config_.producer.client),
       status_(STDERR_FILENO),
       pacer_(executor),
       progress_strand_(asio::make_strand(executor)),
@@ -68,8 +67,11 @@ asio::awaitable<int> OrderGenerator::async_run() {
         if (producer_) producer_->close();
     });
     const std::vector<messaging::TopicSpec> topics(1, config_.topic);
-    co_await admin_->async_create_topics(topics, config_.startup_timeout);
-    admin_.reset();
+    {
+        // Only until the topic exists: its librdkafka client and threads go with it.
+        messaging::Admin admin(executor_, config_.producer.client);
+        co_await admin.async_create_topics(topics, config_.startup_timeout);
+    }
     // Connect only now, so the producer's first metadata request already finds the topic.
     producer_.emplace(executor_, config_.producer);
     connected_ = true;

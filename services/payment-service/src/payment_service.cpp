@@ -18,7 +18,7 @@ PaymentOutcome pay(std::optional<std::string_view> value, const PaymentRules& ru
 
 PaymentService::PaymentService(asio::any_io_executor executor, PaymentServiceConfig config,
                                std::shared_ptr<observability::Metrics> metrics)
-    : executor_(executor), config_(std::move(config)), admin_(std::in_place, executor, config_.processor.client) {
+    : executor_(executor), config_(std::move(config)) {
     if (!metrics) return;
     auto& payments = prometheus::BuildCounter()
                          .Name("streamstore_payments_total")
@@ -64,8 +64,11 @@ observability::Readiness PaymentService::readiness() {
 
 asio::awaitable<int> PaymentService::async_run() {
     const std::vector<messaging::TopicSpec> topics = topics_to_create();
-    co_await admin_->async_create_topics(topics, config_.startup_timeout);
-    admin_.reset();
+    {
+        // Only until the topics exist: its librdkafka client and threads go with it.
+        messaging::Admin admin(executor_, config_.processor.client);
+        co_await admin.async_create_topics(topics, config_.startup_timeout);
+    }
     // Connect only now, so the producer's first metadata request already finds the topics.
     messaging::ProcessorConfig processor = config_.processor;
     processor.output_topics = {config_.payments_topic, messaging::dead_letter_topic(processor.input_topics.front())};
