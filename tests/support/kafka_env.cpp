@@ -119,6 +119,12 @@ int MetadataProbe::partition_count(const std::string& topic) {
     return static_cast<int>(partitions_of(rk_, topic).size());
 }
 
+std::string MetadataProbe::leader_error(const std::string& topic, std::int32_t partition) {
+    std::int64_t low = 0, high = 0;
+    const auto e = rd_kafka_query_watermark_offsets(rk_, topic.c_str(), partition, &low, &high, 10'000);
+    return e ? rd_kafka_err2str(e) : "";
+}
+
 std::int64_t record_count(const std::string& topic) {
     Handle h{make_consumer(unique_name("count"))};
     std::int64_t total = 0;

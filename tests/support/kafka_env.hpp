@@ -47,6 +47,9 @@ public:
     MetadataProbe& operator=(const MetadataProbe&) = delete;
     /// Partitions of `topic` in a Metadata response; throws if the broker does not know it.
     int partition_count(const std::string& topic);
+    /// "" when the leader of `topic` [`partition`] answers ListOffsets (it is led and takes
+    /// produce requests), else librdkafka's error text (e.g. "Broker: Not leader for partition").
+    std::string leader_error(const std::string& topic, std::int32_t partition);
 
 private:
     ::rd_kafka_s* rk_;

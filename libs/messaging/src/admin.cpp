@@ -1,10 +1,12 @@
 #include "streamstore/messaging/admin.hpp"
 
 #include <algorithm>
+#include <memory>
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
+#include <boost/asio/thread_pool.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <spdlog/spdlog.h>
 
@@ -22,6 +24,7 @@ struct Admin::Impl {
         results.reset(rd_kafka_queue_new(rk));
     }
     ~Impl() {
+        blocking.join();
         results.reset();
         rd_kafka_destroy(rk);
     }
@@ -70,7 +73,9 @@ struct Admin::Impl {
                                                                 "': " + (message ? message : rd_kafka_err2str(err)));
             }
         }
+        const auto deadline = std::chrono::steady_clock::now() + timeout;
         co_await wait_until_served(topics, timeout);
+        co_await wait_until_led(topics, deadline);
     }
 
     // CreateTopics returns once the controller has committed the topics; the broker applies them
@@ -115,6 +120,64 @@ struct Admin::Impl {
         }
     }
 
+    // The metadata a broker serves names a new partition's leader a moment before that broker
+    // has taken the leadership up: a KRaft broker updates its metadata cache before its replica
+    // manager. A produce in that window fails with NOT_LEADER_OR_FOLLOWER, and when a later batch
+    // of the same idempotent producer gets in first, librdkafka 2.0.2 can take the retried first
+    // batch for a duplicate and report it delivered: those records are lost (docs/reliability.md).
+    // ListOffsets is answered only by a partition's leader, through the same check as Produce, so
+    // once every partition of every topic answers it, writing to them is safe. Existing topics are
+    // checked too: another process may have created them a moment ago.
+    asio::awaitable<void> wait_until_led(const std::vector<TopicSpec>& topics,
+                                         std::chrono::steady_clock::time_point deadline) {
+        std::vector<std::string> names;
+        for (const auto& t : topics) names.push_back(t.name);
+        auto backoff = std::chrono::milliseconds(10);
+        asio::steady_timer timer(strand);
+        for (;;) {
+            const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+            const int call_timeout_ms = static_cast<int>(std::clamp<std::int64_t>(left.count(), 1, 5000));
+            // The librdkafka calls block, so they run on `blocking`, never on the caller's executor.
+            std::string not_led = co_await asio::co_spawn(blocking, find_partition_not_led(names, call_timeout_ms),
+                                                          asio::use_awaitable);
+            if (not_led.empty()) co_return;
+            if (std::chrono::steady_clock::now() + backoff > deadline) {
+                throw KafkaException("topic partition " + not_led + " has no leader that answers yet");
+            }
+            spdlog::debug("topic partition {} not led yet; asking again in {} ms", not_led, backoff.count());
+            timer.expires_after(backoff);
+            co_await timer.async_wait(asio::use_awaitable);
+            backoff = std::min(backoff * 2, std::chrono::milliseconds(500));
+        }
+    }
+
+    // Runs on `blocking`. Returns the first partition whose leader does not answer ListOffsets
+    // ("topic [partition]: reason"), or "" when all of them do.
+    asio::awaitable<std::string> find_partition_not_led(std::vector<std::string> names, int timeout_ms) {
+        for (const auto& name : names) {
+            const rd_kafka_metadata_t* metadata = nullptr;
+            rd_kafka_topic_t* topic = rd_kafka_topic_new(rk, name.c_str(), nullptr);
+            const auto err = rd_kafka_metadata(rk, 0, topic, &metadata, timeout_ms);
+            rd_kafka_topic_destroy(topic);
+            if (err) co_return name + ": " + rd_kafka_err2str(err);
+            const std::unique_ptr<const rd_kafka_metadata_t, decltype(&rd_kafka_metadata_destroy)> owned(
+                metadata, &rd_kafka_metadata_destroy);
+            if (metadata->topic_cnt != 1) co_return name + ": not in the metadata";
+            const rd_kafka_metadata_topic_t& described = metadata->topics[0];
+            if (described.err) co_return name + ": " + rd_kafka_err2str(described.err);
+            if (described.partition_cnt == 0) co_return name + ": no partitions yet";
+            for (int i = 0; i < described.partition_cnt; ++i) {
+                const std::int32_t partition = described.partitions[i].id;
+                std::int64_t low = 0;
+                std::int64_t high = 0;
+                if (const auto e = rd_kafka_query_watermark_offsets(rk, name.c_str(), partition, &low, &high, timeout_ms)) {
+                    co_return name + " [" + std::to_string(partition) + "]: " + rd_kafka_err2str(e);
+                }
+            }
+        }
+        co_return std::string();
+    }
+
     // Waits for the next admin result on this client's queue (watched only for the wait).
     asio::awaitable<detail::EventPtr> await_result(std::chrono::milliseconds timeout) {
         detail::QueueWaker waker(strand, results.get());
@@ -136,6 +199,7 @@ struct Admin::Impl {
     }
 
     asio::strand<asio::any_io_executor> strand;
+    asio::thread_pool blocking{1};  // runs the blocking librdkafka calls of wait_until_led
     std::string bootstrap_servers;
     rd_kafka_t* rk = nullptr;
     detail::QueuePtr results;

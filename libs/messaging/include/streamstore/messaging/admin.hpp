@@ -29,11 +29,13 @@ public:
     Admin& operator=(const Admin&) = delete;
 
     /// Creates each topic that does not exist yet (CreateTopics) and completes once the broker
-    /// serves every topic in its metadata, so a consumer subscribing next sees them all (see
-    /// admin.cpp). Existing topics are left as
-    /// they are. Doubles as the start-up check that the broker is reachable: throws
-    /// KafkaException naming the bootstrap servers when no broker answered within `timeout`, or
-    /// naming the topic when the broker refused to create it.
+    /// serves every topic in its metadata, so a consumer subscribing next sees them all, and the
+    /// leader of every partition answers ListOffsets, so a producer's first batch is not refused
+    /// (see admin.cpp). Existing topics are left as they are, but waited for the same way.
+    /// Doubles as the start-up check that the broker is reachable: throws KafkaException naming
+    /// the bootstrap servers when no broker answered within `timeout`, naming the topic when the
+    /// broker refused to create it, or naming the partition that still had no leader at `timeout`.
+    /// The blocking librdkafka calls of the leader check run on a thread of the Admin's own.
     boost::asio::awaitable<void> async_create_topics(const std::vector<TopicSpec>& topics,
                                                      std::chrono::milliseconds timeout);
 
