@@ -262,6 +262,10 @@ class Kafka:
                 if time.monotonic() > deadline:
                     raise StepFailed("topic %s not ready" % n)
                 time.sleep(0.1)
+        # ...and until each leader has taken the leadership up (it answers ListOffsets), as
+        # messaging::Admin does: the metadata names a new partition's leader a moment before.
+        for n in names:
+            self.end_offsets(n)
 
     def partitions(self, topic):
         md = self.meta.list_topics(topic, timeout=10).topics[topic]
