@@ -73,51 +73,62 @@ struct Admin::Impl {
                                                                 "': " + (message ? message : rd_kafka_err2str(err)));
             }
         }
+        // Both checks share one deadline: `timeout` is the budget for the whole start-up check.
         const auto deadline = std::chrono::steady_clock::now() + timeout;
-        co_await wait_until_served(topics, timeout);
-        co_await wait_until_led(topics, deadline);
+        const auto served = [&] { return topic_not_served(topics, timeout); };
+        co_await retry_until_ready(deadline, served);
+        const auto led = [&] { return partition_not_led(topics, deadline); };
+        co_await retry_until_ready(deadline, led);
+    }
+
+    // Runs `check` (an awaitable returning what is not ready yet, or "" when all is) until it
+    // returns "", waiting 10 ms after the first miss and twice as long after each next one, up to
+    // 500 ms. Throws KafkaException with the last miss once the next wait would pass `deadline`.
+    template <class Check>
+    asio::awaitable<void> retry_until_ready(std::chrono::steady_clock::time_point deadline, Check check) {
+        auto backoff = std::chrono::milliseconds(10);
+        asio::steady_timer timer(strand);
+        for (;;) {
+            const std::string not_ready = co_await check();
+            if (not_ready.empty()) co_return;
+            if (std::chrono::steady_clock::now() + backoff > deadline) throw KafkaException(not_ready);
+            spdlog::debug("{}; asking again in {} ms", not_ready, backoff.count());
+            timer.expires_after(backoff);
+            co_await timer.async_wait(asio::use_awaitable);
+            backoff = std::min(backoff * 2, std::chrono::milliseconds(500));
+        }
     }
 
     // CreateTopics returns once the controller has committed the topics; the broker applies them
     // to the metadata it serves a moment later. A consumer subscribing in between would be told
     // the topic does not exist and not look again for topic.metadata.refresh.interval.ms (5 min).
     // DescribeConfigs is answered from that same metadata, so once it finds every topic, so will
-    // a consumer's Metadata request.
-    asio::awaitable<void> wait_until_served(const std::vector<TopicSpec>& topics, std::chrono::milliseconds timeout) {
-        const auto deadline = std::chrono::steady_clock::now() + timeout;
-        auto backoff = std::chrono::milliseconds(20);
-        asio::steady_timer timer(strand);
-        for (;;) {
-            std::vector<rd_kafka_ConfigResource_t*> resources;
-            for (const auto& t : topics) resources.push_back(rd_kafka_ConfigResource_new(RD_KAFKA_RESOURCE_TOPIC, t.name.c_str()));
-            rd_kafka_AdminOptions_t* options = rd_kafka_AdminOptions_new(rk, RD_KAFKA_ADMIN_OP_DESCRIBECONFIGS);
-            char error[512];
-            rd_kafka_AdminOptions_set_request_timeout(options, static_cast<int>(timeout.count()), error, sizeof error);
-            rd_kafka_DescribeConfigs(rk, resources.data(), resources.size(), options, results.get());
-            rd_kafka_AdminOptions_destroy(options);
-            rd_kafka_ConfigResource_destroy_array(resources.data(), resources.size());
+    // a consumer's Metadata request. Returns "" when it finds them all, else which one it misses.
+    asio::awaitable<std::string> topic_not_served(const std::vector<TopicSpec>& topics,
+                                                  std::chrono::milliseconds timeout) {
+        std::vector<rd_kafka_ConfigResource_t*> resources;
+        for (const auto& t : topics) resources.push_back(rd_kafka_ConfigResource_new(RD_KAFKA_RESOURCE_TOPIC, t.name.c_str()));
+        rd_kafka_AdminOptions_t* options = rd_kafka_AdminOptions_new(rk, RD_KAFKA_ADMIN_OP_DESCRIBECONFIGS);
+        char error[512];
+        rd_kafka_AdminOptions_set_request_timeout(options, static_cast<int>(timeout.count()), error, sizeof error);
+        rd_kafka_DescribeConfigs(rk, resources.data(), resources.size(), options, results.get());
+        rd_kafka_AdminOptions_destroy(options);
+        rd_kafka_ConfigResource_destroy_array(resources.data(), resources.size());
 
-            detail::EventPtr event = co_await await_result(timeout);
-            std::string missing;
-            if (rd_kafka_event_error(event.get()) == RD_KAFKA_RESP_ERR_NO_ERROR) {
-                std::size_t count = 0;
-                const rd_kafka_ConfigResource_t** described =
-                    rd_kafka_DescribeConfigs_result_resources(rd_kafka_event_DescribeConfigs_result(event.get()), &count);
-                for (std::size_t i = 0; i < count; ++i) {
-                    if (rd_kafka_ConfigResource_error(described[i])) missing = rd_kafka_ConfigResource_name(described[i]);
-                }
-            } else {
-                missing = rd_kafka_event_error_string(event.get());
+        detail::EventPtr event = co_await await_result(timeout);
+        std::string missing;
+        if (rd_kafka_event_error(event.get()) == RD_KAFKA_RESP_ERR_NO_ERROR) {
+            std::size_t count = 0;
+            const rd_kafka_ConfigResource_t** described =
+                rd_kafka_DescribeConfigs_result_resources(rd_kafka_event_DescribeConfigs_result(event.get()), &count);
+            for (std::size_t i = 0; i < count; ++i) {
+                if (rd_kafka_ConfigResource_error(described[i])) missing = rd_kafka_ConfigResource_name(described[i]);
             }
-            if (missing.empty()) co_return;
-            if (std::chrono::steady_clock::now() + backoff > deadline) {
-                throw KafkaException("topic '" + missing + "' was created but the broker does not serve it yet");
-            }
-            spdlog::debug("topic '{}' not served yet; asking again in {} ms", missing, backoff.count());
-            timer.expires_after(backoff);
-            co_await timer.async_wait(asio::use_awaitable);
-            backoff = std::min(backoff * 2, std::chrono::milliseconds(500));
+        } else {
+            missing = rd_kafka_event_error_string(event.get());
         }
+        if (missing.empty()) co_return std::string();
+        co_return "topic '" + missing + "' was created but the broker does not serve it yet";
     }
 
     // The metadata a broker serves names a new partition's leader a moment before that broker
@@ -127,51 +138,41 @@ struct Admin::Impl {
     // batch for a duplicate and report it delivered: those records are lost (docs/reliability.md).
     // ListOffsets is answered only by a partition's leader, through the same check as Produce, so
     // once every partition of every topic answers it, writing to them is safe. Existing topics are
-    // checked too: another process may have created them a moment ago.
-    asio::awaitable<void> wait_until_led(const std::vector<TopicSpec>& topics,
-                                         std::chrono::steady_clock::time_point deadline) {
+    // checked too: another process may have created them a moment ago. Returns "" when every
+    // partition answers, else the first that does not.
+    asio::awaitable<std::string> partition_not_led(const std::vector<TopicSpec>& topics,
+                                                   std::chrono::steady_clock::time_point deadline) {
         std::vector<std::string> names;
         for (const auto& t : topics) names.push_back(t.name);
-        auto backoff = std::chrono::milliseconds(10);
-        asio::steady_timer timer(strand);
-        for (;;) {
-            const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
-            const int call_timeout_ms = static_cast<int>(std::clamp<std::int64_t>(left.count(), 1, 5000));
-            // The librdkafka calls block, so they run on `blocking`, never on the caller's executor.
-            std::string not_led = co_await asio::co_spawn(blocking, find_partition_not_led(names, call_timeout_ms),
-                                                          asio::use_awaitable);
-            if (not_led.empty()) co_return;
-            if (std::chrono::steady_clock::now() + backoff > deadline) {
-                throw KafkaException("topic partition " + not_led + " has no leader that answers yet");
-            }
-            spdlog::debug("topic partition {} not led yet; asking again in {} ms", not_led, backoff.count());
-            timer.expires_after(backoff);
-            co_await timer.async_wait(asio::use_awaitable);
-            backoff = std::min(backoff * 2, std::chrono::milliseconds(500));
-        }
+        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+        const int call_timeout_ms = static_cast<int>(std::clamp<std::int64_t>(left.count(), 1, 5000));
+        // The librdkafka calls block, so they run on `blocking`, never on the caller's executor.
+        co_return co_await asio::co_spawn(blocking, find_partition_not_led(std::move(names), call_timeout_ms),
+                                          asio::use_awaitable);
     }
 
-    // Runs on `blocking`. Returns the first partition whose leader does not answer ListOffsets
-    // ("topic [partition]: reason"), or "" when all of them do.
+    // Runs on `blocking`. Returns "" when every partition's leader answers ListOffsets, else
+    // which topic or partition does not yet, and why.
     asio::awaitable<std::string> find_partition_not_led(std::vector<std::string> names, int timeout_ms) {
         for (const auto& name : names) {
             const rd_kafka_metadata_t* metadata = nullptr;
             rd_kafka_topic_t* topic = rd_kafka_topic_new(rk, name.c_str(), nullptr);
             const auto err = rd_kafka_metadata(rk, 0, topic, &metadata, timeout_ms);
             rd_kafka_topic_destroy(topic);
-            if (err) co_return name + ": " + rd_kafka_err2str(err);
+            if (err) co_return "no metadata for topic '" + name + "' yet (" + rd_kafka_err2str(err) + ")";
             const std::unique_ptr<const rd_kafka_metadata_t, decltype(&rd_kafka_metadata_destroy)> owned(
                 metadata, &rd_kafka_metadata_destroy);
-            if (metadata->topic_cnt != 1) co_return name + ": not in the metadata";
+            if (metadata->topic_cnt != 1) co_return "topic '" + name + "' is not in the metadata yet";
             const rd_kafka_metadata_topic_t& described = metadata->topics[0];
-            if (described.err) co_return name + ": " + rd_kafka_err2str(described.err);
-            if (described.partition_cnt == 0) co_return name + ": no partitions yet";
+            if (described.err) co_return "topic '" + name + "' is not served yet (" + rd_kafka_err2str(described.err) + ")";
+            if (described.partition_cnt == 0) co_return "topic '" + name + "' has no partitions yet";
             for (int i = 0; i < described.partition_cnt; ++i) {
                 const std::int32_t partition = described.partitions[i].id;
                 std::int64_t low = 0;
                 std::int64_t high = 0;
                 if (const auto e = rd_kafka_query_watermark_offsets(rk, name.c_str(), partition, &low, &high, timeout_ms)) {
-                    co_return name + " [" + std::to_string(partition) + "]: " + rd_kafka_err2str(e);
+                    co_return "topic partition " + name + " [" + std::to_string(partition) +
+                              "] has no leader that answers yet (" + rd_kafka_err2str(e) + ")";
                 }
             }
         }
@@ -199,7 +200,7 @@ struct Admin::Impl {
     }
 
     asio::strand<asio::any_io_executor> strand;
-    asio::thread_pool blocking{1};  // runs the blocking librdkafka calls of wait_until_led
+    asio::thread_pool blocking{1};  // runs the blocking librdkafka calls of partition_not_led
     std::string bootstrap_servers;
     rd_kafka_t* rk = nullptr;
     detail::QueuePtr results;
