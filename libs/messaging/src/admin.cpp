@@ -73,7 +73,7 @@ struct Admin::Impl {
                                                                 "': " + (message ? message : rd_kafka_err2str(err)));
             }
         }
-        // Both checks share one deadline: `timeout` is the budget for the whole start-up check.
+        // The two checks share one deadline, `timeout` from now.
         const auto deadline = std::chrono::steady_clock::now() + timeout;
         const auto served = [&] { return topic_not_served(topics, timeout); };
         co_await retry_until_ready(deadline, served);
@@ -133,9 +133,9 @@ struct Admin::Impl {
 
     // The metadata a broker serves names a new partition's leader a moment before that broker
     // has taken the leadership up: a KRaft broker updates its metadata cache before its replica
-    // manager. A produce in that window fails with NOT_LEADER_OR_FOLLOWER, and when a later batch
-    // of the same idempotent producer gets in first, librdkafka 2.0.2 can take the retried first
-    // batch for a duplicate and report it delivered: those records are lost (docs/reliability.md).
+    // manager. A produce in that window fails with NOT_LEADER_OR_FOLLOWER, and an idempotent
+    // producer of librdkafka 2.0.2 was seen to lose a first batch sent right after creation while
+    // reporting it delivered (docs/reliability.md, "Known limits").
     // ListOffsets is answered only by a partition's leader, through the same check as Produce, so
     // once every partition of every topic answers it, writing to them is safe. Existing topics are
     // checked too: another process may have created them a moment ago. Returns "" when every
