@@ -27,9 +27,6 @@ void report(const std::string& scenario, const Verdict& verdict) {
     std::cout << "=== " << scenario << " (" << (kScale.full ? "full" : "fast") << ")\n" << verdict.output << std::flush;
 }
 
-// Waits until `service` has logged an assignment of its consumer group: it is up (its SIGTERM
-// handler is installed) and a member of the group. Group progress alone does not tell, since the
-// other members make it; a SIGTERM before the handler is installed kills the process (exit 143).
 // The N of "delivered N" in order-generator's summary line ("sent 3000, delivered 1143, failed
 // 1857 in 56.33 s ..."); -1 when the line has none.
 std::int64_t delivered_in(const std::string& summary) {
@@ -38,6 +35,9 @@ std::int64_t delivered_in(const std::string& summary) {
     return std::strtoll(summary.c_str() + at + 10, nullptr, 10);
 }
 
+// Waits until `service` has logged an assignment of its consumer group: it is up (its SIGTERM
+// handler is installed) and a member of the group. Group progress alone does not tell, since the
+// other members make it; a SIGTERM before the handler is installed kills the process (exit 143).
 bool joined_group(const ChildProcess& service, std::chrono::seconds timeout) {
     for (const auto deadline = std::chrono::steady_clock::now() + timeout; std::chrono::steady_clock::now() < deadline;) {
         if (service.stderr_text().find("': assigned ") != std::string::npos) return true;
@@ -158,6 +158,7 @@ TEST(Reliability, BrokerRestartsLoseNoOrderAndDuplicateNoPayment) {
     notification->wait(15s);
     if (librdkafka_bug_4438) {
         const std::int64_t delivered = delivered_in(*summary);
+        ASSERT_GE(delivered, 0) << "no delivered count in the summary: " << *summary;
         EXPECT_GE(end_offsets_total(chaos.orders), delivered) << *summary;
         GTEST_SKIP() << "librdkafka " << rd_kafka_version_str()
                      << " hit its fatal out-of-order sequence after a broker restart (librdkafka #3584, fixed in "
