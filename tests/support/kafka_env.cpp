@@ -54,10 +54,10 @@ std::string unique_name(std::string_view prefix) {
 
 void create_topics(const std::vector<std::string>& topics, int partitions) {
     boost::asio::io_context io;
-    messaging::Admin admin(io.get_executor(), client_config());
     std::vector<messaging::TopicSpec> specs;
     for (const auto& t : topics) specs.push_back({t, partitions, 1});
-    run_for(io, admin.async_create_topics(specs, std::chrono::seconds(30)), std::chrono::seconds(40));
+    run_for(io, messaging::async_create_topics(io.get_executor(), client_config(), specs, std::chrono::seconds(30)),
+            std::chrono::seconds(40));
 }
 
 namespace {

@@ -217,4 +217,10 @@ asio::awaitable<void> Admin::async_create_topics(const std::vector<TopicSpec>& t
     co_await asio::co_spawn(impl->strand, impl->create_topics(topics, timeout), asio::use_awaitable);
 }
 
+asio::awaitable<void> async_create_topics(asio::any_io_executor executor, ClientConfig config,
+                                          std::vector<TopicSpec> topics, std::chrono::milliseconds timeout) {
+    Admin admin(std::move(executor), config);
+    co_await admin.async_create_topics(topics, timeout);
+}
+
 }  // namespace streamstore::messaging

@@ -41,11 +41,7 @@ std::vector<messaging::TopicSpec> NotificationService::topics_to_create() const 
 
 asio::awaitable<int> NotificationService::async_run() {
     const std::vector<messaging::TopicSpec> topics = topics_to_create();
-    {
-        // Only until the topics exist: its librdkafka client and threads go with it.
-        messaging::Admin admin(executor_, config_.processor.client);
-        co_await admin.async_create_topics(topics, config_.startup_timeout);
-    }
+    co_await messaging::async_create_topics(executor_, config_.processor.client, topics, config_.startup_timeout);
     reader_.emplace(config_.processor.client);
     messaging::ProcessorConfig processor = config_.processor;
     processor.input_topics = {config_.orders_topic, config_.payments_topic};

@@ -67,11 +67,7 @@ asio::awaitable<int> OrderGenerator::async_run() {
         if (producer_) producer_->close();
     });
     const std::vector<messaging::TopicSpec> topics(1, config_.topic);
-    {
-        // Only until the topic exists: its librdkafka client and threads go with it.
-        messaging::Admin admin(executor_, config_.producer.client);
-        co_await admin.async_create_topics(topics, config_.startup_timeout);
-    }
+    co_await messaging::async_create_topics(executor_, config_.producer.client, topics, config_.startup_timeout);
     // Connect only now, so the producer's first metadata request already finds the topic.
     producer_.emplace(executor_, config_.producer);
     connected_ = true;

@@ -64,11 +64,7 @@ observability::Readiness PaymentService::readiness() {
 
 asio::awaitable<int> PaymentService::async_run() {
     const std::vector<messaging::TopicSpec> topics = topics_to_create();
-    {
-        // Only until the topics exist: its librdkafka client and threads go with it.
-        messaging::Admin admin(executor_, config_.processor.client);
-        co_await admin.async_create_topics(topics, config_.startup_timeout);
-    }
+    co_await messaging::async_create_topics(executor_, config_.processor.client, topics, config_.startup_timeout);
     // Connect only now, so the producer's first metadata request already finds the topics.
     messaging::ProcessorConfig processor = config_.processor;
     processor.output_topics = {config_.payments_topic, messaging::dead_letter_topic(processor.input_topics.front())};

@@ -45,4 +45,11 @@ private:
     std::shared_ptr<Impl> impl_;
 };
 
+/// Admin::async_create_topics through an Admin of its own that lives only for this call, so its
+/// librdkafka client and threads are gone once the topics are ready: what a service does once at
+/// start. Takes its arguments by value (they outlive any caller's temporaries); same waits and
+/// errors as Admin::async_create_topics.
+boost::asio::awaitable<void> async_create_topics(boost::asio::any_io_executor executor, ClientConfig config,
+                                                 std::vector<TopicSpec> topics, std::chrono::milliseconds timeout);
+
 }  // namespace streamstore::messaging
